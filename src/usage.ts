@@ -12,22 +12,47 @@ export interface Usage {
   readonly reasoningTokens?: number;
 }
 
-const OPTIONAL = ['cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens'] as const;
+function isCount(v: unknown): boolean {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
 
 /**
  * Checks a usage object: every count a non-negative safe integer, `cacheRead + cacheWrite ≤ input`
- * and `reasoning ≤ output`.
+ * and `reasoning ≤ output`. Unrolled (no keyed property loads): it runs on every record.
  * @throws KernelError `INVALID_ARGUMENT`
  */
 export function validateUsage(usage: unknown, name = 'usage'): Usage {
-  if (usage === null || typeof usage !== 'object' || Array.isArray(usage))
-    invalid(name, 'a usage object', usage);
+  if (usage === null || typeof usage !== 'object') invalid(name, 'a usage object', usage);
+  const u = usage as Usage;
+  const input = u.inputTokens;
+  const output = u.outputTokens;
+  const read = u.cacheReadTokens;
+  const write = u.cacheWriteTokens;
+  const reasoning = u.reasoningTokens;
+  if (
+    isCount(input) &&
+    isCount(output) &&
+    (read === undefined || isCount(read)) &&
+    (write === undefined || isCount(write)) &&
+    (reasoning === undefined || isCount(reasoning)) &&
+    (read ?? 0) + (write ?? 0) <= input &&
+    (reasoning ?? 0) <= output &&
+    !Array.isArray(usage)
+  ) {
+    return u;
+  }
+  return explain(usage, name);
+}
+
+/** The slow path of {@link validateUsage}: names the first offending field. */
+function explain(usage: unknown, name: string): never {
+  if (Array.isArray(usage)) invalid(name, 'a usage object', usage);
   const u = usage as Record<string, unknown>;
   if (!isTokenCount(u['inputTokens']))
     invalid(`${name}.inputTokens`, 'a non-negative safe integer', u['inputTokens']);
   if (!isTokenCount(u['outputTokens']))
     invalid(`${name}.outputTokens`, 'a non-negative safe integer', u['outputTokens']);
-  for (const key of OPTIONAL) {
+  for (const key of ['cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens']) {
     const v = u[key];
     if (v !== undefined && !isTokenCount(v))
       invalid(`${name}.${key}`, 'a non-negative safe integer or undefined', v);
@@ -42,14 +67,11 @@ export function validateUsage(usage: unknown, name = 'usage'): Usage {
       cached,
     );
   }
-  if (((u['reasoningTokens'] as number | undefined) ?? 0) > (u['outputTokens'] as number)) {
-    invalid(
-      `${name}.reasoningTokens`,
-      `at most outputTokens (${u['outputTokens'] as number})`,
-      u['reasoningTokens'],
-    );
-  }
-  return usage as Usage;
+  invalid(
+    `${name}.reasoningTokens`,
+    `at most outputTokens (${u['outputTokens'] as number})`,
+    u['reasoningTokens'],
+  );
 }
 
 /** Total tokens of a usage (input + output; both already inclusive). */

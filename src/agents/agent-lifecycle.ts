@@ -1,0 +1,67 @@
+import { createActor, type Actor } from 'xstate';
+import {
+  agentMachine,
+  quietTransitions,
+  type AgentMachineEvent,
+  type AgentState,
+} from './agent-machine.js';
+import type { SignalEvent } from './signal.js';
+
+type AgentActor = Actor<typeof agentMachine>;
+
+/**
+ * One agent's lifecycle, backed by {@link agentMachine}. The xstate actor is created on the
+ * first signal crossing (or when `actor` is read), seeded with the current state; before that,
+ * quiet transitions come from the table derived from the same machine.
+ */
+export class AgentLifecycle {
+  #state: AgentState;
+  #actor: AgentActor | undefined;
+  readonly #deliver: (signal: SignalEvent) => void;
+  readonly #machine: typeof agentMachine;
+
+  constructor(initial: AgentState, deliver: (signal: SignalEvent) => void, machine = agentMachine) {
+    this.#state = initial;
+    this.#deliver = deliver;
+    this.#machine = machine;
+  }
+
+  /** The machine's current state value. */
+  get state(): AgentState {
+    return this.#actor === undefined
+      ? this.#state
+      : (this.#actor.getSnapshot().value as AgentState);
+  }
+
+  /** True once the machine reached `released` or `killed`. */
+  get final(): boolean {
+    const s = this.state;
+    return s === 'released' || s === 'killed';
+  }
+
+  /** The live xstate actor (materialized on first read). */
+  get actor(): AgentActor {
+    if (this.#actor === undefined) {
+      const snapshot = this.#machine.resolveState({
+        value: this.#state,
+        context: { deliver: this.#deliver },
+      });
+      this.#actor = createActor(this.#machine, { snapshot, input: { deliver: this.#deliver } });
+      this.#actor.start();
+    }
+    return this.#actor;
+  }
+
+  /** Sends an event. Signals always go through the actor; quiet events use the table until one exists. */
+  send(event: AgentMachineEvent): void {
+    if (
+      this.#actor === undefined &&
+      (event.type === 'ADMIT' || event.type === 'REARM' || event.type === 'RELEASE')
+    ) {
+      this.#state = quietTransitions.get(`${this.#state}:${event.type}`) ?? this.#state;
+      return;
+    }
+    if (this.final) return;
+    this.actor.send(event);
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Who a record is booked to, resolved once (at spawn) by `Ledger.attribution()` so that
+ * `Ledger.add` does no lookups. Missing ids read as `NO_KEY`. Only valid with the ledger that
+ * made it.
+ */
+export interface Attribution {
+  readonly agentId: string;
+  readonly taskId: string;
+  readonly userId: string;
+  readonly sessionId: string;
+}
+
+/**
+ * The ledger's private side of an {@link Attribution}: the key numbers of the agent, task, user
+ * and session, and the counter cell of the model used last (agents rarely switch models; other
+ * models' cells are found in `cells`, then in the ledger).
+ * @internal
+ */
+export class AttributionHandle implements Attribution {
+  /** The model of the last record and its cell. */
+  model = '';
+  cell = -1;
+  /** Cells of the models this handle used, by model. */
+  readonly cells = new Map<string, number>();
+
+  constructor(
+    /** Identifies the ledger that owns the keys and cells. */
+    readonly owner: object,
+    readonly agentId: string,
+    readonly taskId: string,
+    readonly userId: string,
+    readonly sessionId: string,
+    readonly agentKey: number,
+    readonly taskKey: number,
+    readonly userKey: number,
+    readonly sessionKey: number,
+  ) {}
+}

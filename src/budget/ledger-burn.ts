@@ -1,0 +1,67 @@
+/** Width of one burn-rate bucket, ms. */
+export const MINUTE_MS = 60_000;
+/** Minute buckets kept: the longest burn-rate window is one day. */
+export const BURN_MINUTES = 1440;
+
+/** Sums over a range of minutes. */
+export interface BurnSums {
+  readonly tokens: number;
+  readonly costNano: number;
+  readonly calls: number;
+}
+
+/**
+ * Tokens, cost and calls per UTC minute for the last {@link BURN_MINUTES} minutes, in a ring of
+ * flat counters: O(1) per record (a minute change zeroes the minutes skipped, at most the ring).
+ * Times must be non-decreasing.
+ */
+export class BurnRing {
+  readonly #counters = new Float64Array(BURN_MINUTES * 3);
+  /** The latest minute written (minute index since the epoch). */
+  #minute = -Infinity;
+  #minuteEnd = -Infinity;
+  #offset = 0;
+
+  /** Adds one record at `time` (ms). */
+  add(time: number, tokens: number, costNano: number): void {
+    if (time >= this.#minuteEnd) this.#roll(time);
+    const c = this.#counters;
+    const o = this.#offset;
+    c[o] = c[o]! + tokens;
+    c[o + 1] = c[o + 1]! + costNano;
+    c[o + 2] = c[o + 2]! + 1;
+  }
+
+  /** Sums of the minutes `from` to `to` (minute indexes, inclusive); forgotten minutes count 0. */
+  sum(from: number, to: number): BurnSums {
+    const first = Math.max(from, this.#minute - BURN_MINUTES + 1);
+    const last = Math.min(to, this.#minute);
+    let tokens = 0;
+    let costNano = 0;
+    let calls = 0;
+    const c = this.#counters;
+    for (let m = first; m <= last; m++) {
+      const o = slot(m);
+      tokens += c[o]!;
+      costNano += c[o + 1]!;
+      calls += c[o + 2]!;
+    }
+    return { tokens, costNano, calls };
+  }
+
+  #roll(time: number): void {
+    const minute = Math.floor(time / MINUTE_MS);
+    const skipped = Math.min(minute - this.#minute, BURN_MINUTES);
+    for (let m = minute - skipped + 1; m <= minute; m++) {
+      const o = slot(m);
+      this.#counters.fill(0, o, o + 3);
+    }
+    this.#minute = minute;
+    this.#minuteEnd = (minute + 1) * MINUTE_MS;
+    this.#offset = slot(minute);
+  }
+}
+
+function slot(minute: number): number {
+  return (((minute % BURN_MINUTES) + BURN_MINUTES) % BURN_MINUTES) * 3;
+}

@@ -1,0 +1,100 @@
+import type { PeriodKind, LimitScope } from './limit-spec.js';
+import { periodBounds } from './period.js';
+import { ThresholdLadder } from './threshold-ladder.js';
+
+/** A resolved limit: one spec applied to one key (a user, a task, …). */
+export interface ResolvedLimit {
+  readonly name: string;
+  readonly scope: Exclude<LimitScope, 'call'>;
+  /** The key it counts for (`*` expanded), or `org`. */
+  readonly key: string;
+  readonly period: PeriodKind | 'lifetime';
+  /** Token limit, or Infinity. */
+  readonly tokens: number;
+  /** Money limit in nano-USD, or Infinity. */
+  readonly nano: number;
+  readonly thresholds: readonly number[];
+  readonly hard: boolean;
+}
+
+/** Something a counter can stop and resume: an agent's internal state. */
+export interface Stoppable {
+  readonly id: string;
+}
+
+/**
+ * Used and reserved tokens and money against one resolved limit, for its current period. The
+ * period rolls over on read (`roll(now)`), so a missed timer can never leave a limit stuck.
+ */
+export class LimitCounter {
+  readonly limit: ResolvedLimit;
+  usedTokens = 0;
+  usedNano = 0;
+  reservedTokens = 0;
+  reservedNano = 0;
+  periodStart = 0;
+  periodEnd = Infinity;
+  readonly tokenLadder: ThresholdLadder;
+  readonly nanoLadder: ThresholdLadder;
+  /** Used tokens at which the hot path must look again (next threshold or the hard limit). */
+  triggerTokens = Infinity;
+  /** Used nano-USD at which the hot path must look again. */
+  triggerNano = Infinity;
+  /** Agents this counter applies to (live ones only). */
+  readonly agents = new Set<Stoppable>();
+  readonly #timeZone: string;
+
+  constructor(limit: ResolvedLimit, now: number, timeZone: string) {
+    this.limit = limit;
+    this.#timeZone = timeZone;
+    this.tokenLadder = new ThresholdLadder(limit.thresholds, limit.tokens);
+    this.nanoLadder = new ThresholdLadder(limit.thresholds, limit.nano);
+    if (limit.period !== 'lifetime') {
+      const bounds = periodBounds(limit.period, now, timeZone);
+      this.periodStart = bounds.start;
+      this.periodEnd = bounds.end;
+    }
+    this.retrigger();
+  }
+
+  /** Recomputes the triggers after a ladder moved (crossing, re-arm, rollover). */
+  retrigger(): void {
+    const stopping = this.limit.hard && !this.tokenLadder.stopped;
+    this.triggerTokens = Math.min(this.tokenLadder.nextAt, stopping ? this.limit.tokens : Infinity);
+    this.triggerNano = Math.min(this.nanoLadder.nextAt, stopping ? this.limit.nano : Infinity);
+  }
+
+  /**
+   * Starts a new period when `now` has passed the current one. Reserved amounts carry over (the
+   * reservations are still open); used restarts at zero. Returns true when it rolled.
+   */
+  roll(now: number): boolean {
+    if (now < this.periodEnd) return false;
+    const bounds = periodBounds(this.limit.period as PeriodKind, now, this.#timeZone);
+    this.periodStart = bounds.start;
+    this.periodEnd = bounds.end;
+    this.usedTokens = 0;
+    this.usedNano = 0;
+    this.tokenLadder.rearm(0, this.limit.tokens);
+    this.nanoLadder.rearm(0, this.limit.nano);
+    this.retrigger();
+    return true;
+  }
+
+  /** True when a hard limit is used up: the agents it applies to are stopped. */
+  get exhausted(): boolean {
+    return (
+      this.limit.hard && (this.usedTokens >= this.limit.tokens || this.usedNano >= this.limit.nano)
+    );
+  }
+
+  /** Tokens that can still be reserved (Infinity when there is no token limit). */
+  get freeTokens(): number {
+    return this.limit.tokens - this.usedTokens - this.reservedTokens;
+  }
+
+  /** Nano-USD that can still be reserved (Infinity when there is no money limit). */
+  get freeNano(): number {
+    return this.limit.nano - this.usedNano - this.reservedNano;
+  }
+}

@@ -1,0 +1,416 @@
+import type { AgentCore } from '../agents/agent-core.js';
+import { ReservationCore } from '../agents/reservation-core.js';
+import type { SignalLimit } from '../agents/signal.js';
+import type { Ledger } from '../budget/ledger.js';
+import type { CallCap, LimitRegistry } from '../budget/limit-registry.js';
+import type { LimitCounter } from '../budget/limit-counter.js';
+import type { UsageRecord } from '../budget/usage-record.js';
+import type { Clock } from '../clock.js';
+import { BudgetExceededError, KernelError } from '../errors.js';
+import type { Pricing } from '../pricing/pricing.js';
+import type { ResolvedPrice } from '../pricing/resolved-price.js';
+import { validateUsage, type Usage } from '../usage.js';
+import { expectId, expectTokens, invalid } from '../validate.js';
+import type { ReservationBook } from './reservation-book.js';
+import type { SignalRouter } from './signal-router.js';
+
+/** Why a reservation was refused: the limit, its unit, what was asked and what was left. */
+export interface Refusal {
+  readonly limit: string;
+  readonly scope: SignalLimit['scope'] | 'call' | 'lookup' | 'reasoning';
+  readonly unit: 'tokens' | 'usd';
+  readonly requested: number;
+  readonly available: number;
+}
+
+/** A reservation request. */
+export interface ReserveRequest {
+  /** Model id; defaults to the agent's `model`. */
+  readonly model?: string;
+  readonly inputTokens: number;
+  readonly maxOutputTokens: number;
+  /** Time to live in ms. @default the kernel's `reservationTtlMs` */
+  readonly ttlMs?: number;
+}
+
+/** What the accounting path needs from the kernel. */
+export interface AccountingDeps {
+  readonly clock: Clock;
+  readonly pricing: Pricing;
+  readonly ledger: Ledger;
+  readonly registry: LimitRegistry;
+  readonly router: SignalRouter;
+  readonly ttlMs: number;
+  readonly onRecord: (record: UsageRecord) => void;
+  readonly onCalibrate: (model: string, estimatedInput: number, actualInput: number) => void;
+}
+
+/**
+ * The accounting hot path: reserve, commit, cancel, record. Plain synchronous code over fields
+ * precomputed at spawn; signals are queued on crossings only and flushed at the end.
+ */
+export class Accounting {
+  readonly #d: AccountingDeps;
+  readonly book: ReservationBook;
+  #seq = 0;
+
+  constructor(
+    deps: AccountingDeps,
+    book: (onExpire: (r: ReservationCore) => void) => ReservationBook,
+  ) {
+    this.#d = deps;
+    this.book = book((r) => this.#release(r, 'expired'));
+  }
+
+  /** Holds tokens and money against every applicable limit, all-or-nothing; a refusal holds nothing. */
+  tryReserve(core: AgentCore, request: ReserveRequest): ReservationCore | Refusal {
+    if (!core.runnable) throw notRunnable(core);
+    const model = modelOf(core, request.model);
+    const input = expectTokens('inputTokens', request.inputTokens);
+    const output = expectTokens('maxOutputTokens', request.maxOutputTokens);
+    const ttl = request.ttlMs === undefined ? this.#d.ttlMs : ttlOf(request.ttlMs);
+    const price = this.#price(core, model);
+    const tokens = input + output;
+    if (!Number.isSafeInteger(tokens))
+      invalid('inputTokens + maxOutputTokens', 'a safe integer', tokens);
+    const nano = this.#d.pricing.maxCost(price, input, output);
+    const now = this.#d.clock.now();
+
+    const free = core.total - core.used - core.reserved;
+    if (tokens > free) return refusal('window', 'window', 'tokens', tokens, free);
+    if (core.enforceSplit) {
+      const lookupFree = core.lookupTotal - core.lookupUsed - core.lookupReserved;
+      if (input > lookupFree)
+        return refusal('window.lookup', 'lookup', 'tokens', input, lookupFree);
+      const reasoningFree =
+        core.total - core.lookupTotal - core.reasoningUsed - core.reasoningReserved;
+      if (output > reasoningFree)
+        return refusal('window.reasoning', 'reasoning', 'tokens', output, reasoningFree);
+    }
+    const capRefusal = checkCaps(this.#d.registry.callCaps, tokens, nano);
+    if (capRefusal !== undefined) return capRefusal;
+    const modelCounters = core.lastModelCounters;
+    const refused =
+      this.#check(core.counters, tokens, nano, now) ??
+      this.#check(modelCounters, tokens, nano, now);
+    this.#d.router.flush();
+    if (refused !== undefined) return refused;
+
+    core.reserved += tokens;
+    core.lookupReserved += input;
+    core.reasoningReserved += output;
+    hold(core.counters, tokens, nano);
+    hold(modelCounters, tokens, nano);
+    const r = new ReservationCore(
+      ++this.#seq,
+      core,
+      model,
+      price,
+      input,
+      output,
+      nano,
+      modelCounters,
+      now,
+      now + ttl,
+    );
+    this.book.add(r);
+    return r;
+  }
+
+  /** {@link tryReserve}, throwing `BUDGET_EXCEEDED` on refusal. */
+  reserve(core: AgentCore, request: ReserveRequest): ReservationCore {
+    const r = this.tryReserve(core, request);
+    if (r instanceof ReservationCore) return r;
+    throw budgetError(core, r);
+  }
+
+  /** Settles a reservation with the actual usage. After expiry or release the usage is still booked. */
+  commit(r: ReservationCore, usage: Usage, cached = false, savedNano?: number): UsageRecord {
+    if (r.state === 'committed' || r.state === 'cancelled') throw settled(r);
+    validateUsage(usage);
+    if (r.state === 'open') {
+      this.book.remove(r);
+      this.#unhold(r);
+      r.state = 'committed';
+      this.#d.onCalibrate(r.model, r.inputTokens, usage.inputTokens);
+      return this.#book(r.agent, r.model, r.price, r.modelCounters, usage, cached, r, savedNano);
+    }
+    // Expired or released with its agent: the call still happened, so the truth is recorded.
+    r.state = 'committed';
+    return this.#book(r.agent, r.model, r.price, r.modelCounters, usage, cached, r, savedNano);
+  }
+
+  /** Returns what a reservation held. False when it had already expired or been released. */
+  cancel(r: ReservationCore): boolean {
+    if (r.state === 'committed') throw settled(r);
+    if (r.state !== 'open') return false;
+    this.#release(r, 'cancelled');
+    this.#d.router.flush();
+    return true;
+  }
+
+  /** Books a call made without a reservation; the truth is recorded even past a limit. */
+  record(
+    core: AgentCore,
+    usage: Usage,
+    model: string | undefined,
+    cached: boolean,
+    savedNano?: number,
+  ): UsageRecord {
+    const m = modelOf(core, model);
+    validateUsage(usage);
+    const price = this.#price(core, m);
+    return this.#book(core, m, price, core.lastModelCounters, usage, cached, undefined, savedNano);
+  }
+
+  /** Cancels every open reservation of `core` (release, kill); later commits are still booked. */
+  releaseAll(core: AgentCore): void {
+    for (let r = core.firstReservation; r !== undefined; r = core.firstReservation) {
+      this.book.remove(r);
+      this.#unhold(r);
+      r.state = 'released';
+    }
+  }
+
+  /** The largest `maxOutputTokens` a reservation of `inputTokens` on `model` could get now. */
+  headroom(
+    core: AgentCore,
+    model: string | undefined,
+    inputTokens: number,
+  ): { maxOutputTokens: number; limitedBy: string } {
+    const m = modelOf(core, model);
+    const input = expectTokens('inputTokens', inputTokens);
+    const price = this.#price(core, m);
+    const now = this.#d.clock.now();
+    let best = core.total - core.used - core.reserved - input;
+    let by = 'window';
+    if (core.enforceSplit) {
+      const r = core.total - core.lookupTotal - core.reasoningUsed - core.reasoningReserved;
+      if (r < best) [best, by] = [r, 'window.reasoning'];
+    }
+    const inputNano = this.#d.pricing.maxCost(price, input, 0);
+    const perOutput = Math.max(1e-12, this.#d.pricing.maxCost(price, 0, 1_000_000) / 1_000_000);
+    const consider = (name: string, freeTokens: number, freeNano: number): void => {
+      const t = freeTokens - input;
+      const n = Math.floor((freeNano - inputNano) / perOutput);
+      if (t < best) [best, by] = [t, name];
+      if (n < best) [best, by] = [n, name];
+    };
+    for (const cap of this.#d.registry.callCaps)
+      if (cap.hard) consider(cap.name, cap.tokens, cap.nano);
+    for (const c of [...core.counters, ...core.lastModelCounters]) {
+      this.#roll(c, now);
+      if (c.limit.hard) consider(c.limit.name, c.freeTokens, c.freeNano);
+    }
+    this.#d.router.flush();
+    return { maxOutputTokens: Math.max(0, best), limitedBy: by };
+  }
+
+  #book(
+    core: AgentCore,
+    model: string,
+    price: ResolvedPrice,
+    modelCounters: readonly LimitCounter[],
+    usage: Usage,
+    cached: boolean,
+    r: ReservationCore | undefined,
+    savedNano: number | undefined,
+  ): UsageRecord {
+    const now = this.#d.clock.now();
+    const tokens = cached ? 0 : usage.inputTokens + usage.outputTokens;
+    const cost = cached ? 0 : this.#d.pricing.cost(price, usage);
+    const live = !core.lifecycle.final;
+    if (live && tokens > 0) {
+      core.used += tokens;
+      core.lookupUsed += usage.inputTokens;
+      core.reasoningUsed += usage.outputTokens;
+      if (core.used >= core.ladder.nextAt || core.used >= core.total) {
+        if (core.state !== 'waiting') this.#d.router.windowCrossing(core);
+      }
+    }
+    if (tokens > 0 || cost > 0) {
+      this.#add(core, core.counters, tokens, cost, now, false);
+      this.#add(core, modelCounters, tokens, cost, now, true);
+    }
+    const record = this.#d.ledger.add(
+      core.attribution,
+      model,
+      usage,
+      cost,
+      price.source,
+      cached,
+      r === undefined ? undefined : `r${r.seq}`,
+      now,
+      savedNano,
+    );
+    this.#d.router.flush();
+    this.#d.onRecord(record);
+    return record;
+  }
+
+  #add(
+    core: AgentCore,
+    counters: readonly LimitCounter[],
+    tokens: number,
+    nano: number,
+    now: number,
+    isModel: boolean,
+  ): void {
+    for (let i = 0; i < counters.length; i++) {
+      const c = counters[i] as LimitCounter;
+      if (now >= c.periodEnd) this.#roll(c, now);
+      c.usedTokens += tokens;
+      c.usedNano += nano;
+      if (c.usedTokens >= c.triggerTokens || c.usedNano >= c.triggerNano) {
+        this.#d.router.counterCrossing(c, core, isModel);
+      }
+    }
+  }
+
+  #check(
+    counters: readonly LimitCounter[],
+    tokens: number,
+    nano: number,
+    now: number,
+  ): Refusal | undefined {
+    for (let i = 0; i < counters.length; i++) {
+      const c = counters[i] as LimitCounter;
+      if (now >= c.periodEnd) this.#roll(c, now);
+      if (!c.limit.hard) continue;
+      if (c.usedTokens + c.reservedTokens + tokens > c.limit.tokens)
+        return refusal(c.limit.name, c.limit.scope, 'tokens', tokens, c.freeTokens);
+      if (c.usedNano + c.reservedNano + nano > c.limit.nano)
+        return refusal(c.limit.name, c.limit.scope, 'usd', nano / 1e9, c.freeNano / 1e9);
+    }
+    return undefined;
+  }
+
+  /** Rolls a counter into its new period; agents it had stopped resume, its thresholds re-arm. */
+  #roll(c: LimitCounter, now: number): void {
+    const wasStopped = c.tokenLadder.stopped;
+    if (!c.roll(now)) return;
+    for (const agent of c.agents as Set<AgentCore>) {
+      if (wasStopped) this.#d.router.unstop(agent, c.limit.name, `${c.limit.name}: new period`);
+      this.#d.router.rearmed(agent);
+    }
+  }
+
+  /** Rolls every counter of `core` whose period ended (status reads, period timers). */
+  rollAll(core: AgentCore): void {
+    const now = this.#d.clock.now();
+    for (const c of core.counters) if (now >= c.periodEnd) this.#roll(c, now);
+  }
+
+  /** Rolls one counter if its period ended (period timers). */
+  rollCounter(c: LimitCounter): void {
+    this.#roll(c, this.#d.clock.now());
+  }
+
+  #price(core: AgentCore, model: string): ResolvedPrice {
+    if (model === core.lastModel) return core.lastPrice as ResolvedPrice;
+    const price = this.#d.pricing.resolve(model);
+    core.lastModel = model;
+    core.lastPrice = price;
+    core.lastModelCounters = this.#d.registry.modelCounters(model);
+    return price;
+  }
+
+  #unhold(r: ReservationCore): void {
+    const core = r.agent;
+    core.reserved -= r.tokens;
+    core.lookupReserved -= r.inputTokens;
+    core.reasoningReserved -= r.outputTokens;
+    hold(r.counters, -r.tokens, -r.nano);
+    hold(r.modelCounters, -r.tokens, -r.nano);
+  }
+
+  #release(r: ReservationCore, state: 'cancelled' | 'expired'): void {
+    if (state === 'cancelled') this.book.remove(r);
+    this.#unhold(r);
+    r.state = state;
+  }
+}
+
+function hold(counters: readonly LimitCounter[], tokens: number, nano: number): void {
+  for (let i = 0; i < counters.length; i++) {
+    const c = counters[i] as LimitCounter;
+    c.reservedTokens += tokens;
+    c.reservedNano += nano;
+  }
+}
+
+function checkCaps(caps: readonly CallCap[], tokens: number, nano: number): Refusal | undefined {
+  for (const cap of caps) {
+    if (!cap.hard) continue;
+    if (tokens > cap.tokens) return refusal(cap.name, 'call', 'tokens', tokens, cap.tokens);
+    if (nano > cap.nano) return refusal(cap.name, 'call', 'usd', nano / 1e9, cap.nano / 1e9);
+  }
+  return undefined;
+}
+
+function refusal(
+  limit: string,
+  scope: Refusal['scope'],
+  unit: Refusal['unit'],
+  requested: number,
+  available: number,
+): Refusal {
+  return { limit, scope, unit, requested, available: Math.max(0, available) };
+}
+
+function modelOf(core: AgentCore, model: string | undefined): string {
+  if (model === undefined) {
+    if (core.defaultModel === undefined)
+      invalid('model', 'a model id (the agent has no default `model`)', model);
+    return core.defaultModel;
+  }
+  return model === core.lastModel ? model : expectId('model', model);
+}
+
+function ttlOf(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)
+    invalid('ttlMs', 'a positive safe integer of milliseconds', value);
+  return value;
+}
+
+function notRunnable(core: AgentCore): KernelError {
+  if (core.lifecycle.final) {
+    return new KernelError(
+      'AGENT_RELEASED',
+      `Agent \`${core.id}\` is ${core.state}; it can no longer reserve`,
+      { details: { agentId: core.id } },
+    );
+  }
+  const causes = [...core.stopCauses.keys()];
+  const why =
+    core.state === 'waiting'
+      ? 'is waiting for a window'
+      : `is stopped by ${causes.map((c) => `\`${c}\``).join(', ')}`;
+  return new KernelError(
+    'AGENT_NOT_RUNNABLE',
+    `Agent \`${core.id}\` ${why}; await agent.whenRunnable() or grant/resume it`,
+    {
+      details: { agentId: core.id, state: core.state, causes },
+    },
+  );
+}
+
+function settled(r: ReservationCore): KernelError {
+  return new KernelError(
+    'RESERVATION_SETTLED',
+    `Reservation \`r${r.seq}\` of agent \`${r.agent.id}\` is already ${r.state}`,
+    {
+      details: { reservationId: `r${r.seq}`, state: r.state },
+    },
+  );
+}
+
+/** The error for a refused reservation. */
+export function budgetError(core: AgentCore, r: Refusal): BudgetExceededError {
+  const fmt = (n: number): string =>
+    r.unit === 'usd' ? `$${n.toFixed(6)}` : `${n.toLocaleString('en-US')} tokens`;
+  return new BudgetExceededError(
+    `Reservation of ${fmt(r.requested)} for agent \`${core.id}\` refused: limit \`${r.limit}\` has ${fmt(r.available)} left`,
+    { agentId: core.id, ...r },
+  );
+}

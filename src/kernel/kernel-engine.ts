@@ -1,0 +1,446 @@
+import { AgentCore } from '../agents/agent-core.js';
+import { priorityRank } from '../agents/priority.js';
+import type { SignalEvent, SignalLimit } from '../agents/signal.js';
+import { resolveSpawnOptions } from '../agents/spawn-options.js';
+import { Ledger } from '../budget/ledger.js';
+import { LimitRegistry } from '../budget/limit-registry.js';
+import type { LimitCounter } from '../budget/limit-counter.js';
+import type { UsageRecord } from '../budget/usage-record.js';
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
+import { CoarseClock } from '../coarse-clock.js';
+import { KernelError, PoolExhaustedError } from '../errors.js';
+import { createPricing, type Pricing } from '../pricing/pricing.js';
+import { expectId, expectPositiveInt } from '../validate.js';
+import { Accounting } from './accounting.js';
+import { tokensNeeded, windowFor } from './allocation-policy.js';
+import { KernelEvents } from './kernel-events.js';
+import type { ResolvedKernelOptions } from './kernel-options.js';
+import { ReservationBook } from './reservation-book.js';
+import { SignalRouter, windowLimit } from './signal-router.js';
+import { WaitQueue } from './wait-queue.js';
+
+/**
+ * The kernel's state and its lifecycle operations: the pool, spawn and admission, preemption,
+ * grants, stops and resumes, release. The accounting hot path lives in {@link Accounting}.
+ * Pool invariant: `total = available + Σ live root windows + spent`.
+ */
+export class KernelEngine {
+  readonly options: ResolvedKernelOptions;
+  readonly pricing: Pricing;
+  readonly ledger: Ledger;
+  readonly registry: LimitRegistry;
+  readonly router: SignalRouter;
+  readonly accounting: Accounting;
+  readonly events = new KernelEvents();
+  readonly agents = new Map<string, AgentCore>();
+  readonly queue = new WaitQueue();
+  poolTotal: number;
+  available: number;
+  /** Tokens of released root windows that were used (min(used, total) each). */
+  spent = 0;
+  /** Tokens used beyond window totals through unreserved `record()` calls, by released roots. */
+  overshoot = 0;
+  closed = false;
+  #seq = 0;
+  readonly #periodTimers = new Map<LimitCounter, TimerHandle>();
+
+  constructor(
+    options: ResolvedKernelOptions,
+    calibrate: (model: string, estimated: number, actual: number) => void,
+  ) {
+    this.options = options;
+    this.poolTotal = options.totalBudget;
+    this.available = options.totalBudget;
+    this.pricing =
+      options.pricing ??
+      createPricing({
+        ...(options.prices === undefined ? {} : { prices: options.prices }),
+        onUnknownModel: options.onUnknownModel,
+        onWarn: (m) => this.events.emitWarning(m),
+      });
+    // The system clock is read coarsely on the hot path; an injected clock (tests) is read as is.
+    const hot: Clock = options.clock === systemClock ? new CoarseClock(systemClock) : options.clock;
+    this.ledger = new Ledger({
+      clock: hot,
+      timeZone: options.timeZone,
+      recentCapacity: options.recentRecords,
+    });
+    this.registry = new LimitRegistry({ ...options, clock: options.clock });
+    this.router = new SignalRouter(options.clock, {
+      signal: (e) => this.#onSignal(e),
+      error: (error, context) => this.events.emitError(error, context),
+    });
+    this.accounting = new Accounting(
+      {
+        clock: hot,
+        pricing: this.pricing,
+        ledger: this.ledger,
+        registry: this.registry,
+        router: this.router,
+        ttlMs: options.reservationTtlMs,
+        onRecord: (r: UsageRecord) => this.events.emitRecord(r),
+        onCalibrate: calibrate,
+      },
+      (onExpire) => new ReservationBook(options.clock, onExpire),
+    );
+  }
+
+  assertOpen(): void {
+    if (this.closed)
+      throw new KernelError('KERNEL_CLOSED', 'The kernel is closed; create a new one');
+  }
+
+  /** The live agent with this id. @throws `UNKNOWN_AGENT` */
+  core(id: unknown): AgentCore {
+    const core = this.agents.get(expectId('id', id));
+    if (core === undefined)
+      throw new KernelError(
+        'UNKNOWN_AGENT',
+        `Expected \`id\` to name a live agent, got \`${String(id)}\``,
+        { details: { agentId: id } },
+      );
+    return core;
+  }
+
+  /** Spawns a root agent (parent undefined) or a sub-agent carved from `parent`'s free tokens. */
+  spawn(value: unknown, parent: AgentCore | undefined): AgentCore {
+    this.assertOpen();
+    const o = resolveSpawnOptions(value, this.options, parent);
+    if (this.agents.has(o.id))
+      throw new KernelError(
+        'DUPLICATE_AGENT',
+        `Agent \`${o.id}\` is already live; release it first or pick another id`,
+        { details: { agentId: o.id } },
+      );
+    if (parent !== undefined) {
+      if (parent.lifecycle.final || parent.state === 'waiting')
+        throw new KernelError(
+          'AGENT_NOT_RUNNABLE',
+          `Parent \`${parent.id}\` is ${parent.state}; it cannot carve a sub-agent window`,
+        );
+      const grant = windowFor(o.priority, o.maxTokens, parent.free);
+      if (grant === 0)
+        throw new PoolExhaustedError(
+          `Parent \`${parent.id}\` has ${parent.free} free tokens; sub-agent \`${o.id}\` needs ${tokensNeeded(o.priority, o.maxTokens)}`,
+          { agentId: o.id, parent: parent.id, available: parent.free },
+        );
+    } else if (o.maxTokens !== undefined && o.maxTokens > this.poolTotal) {
+      throw new PoolExhaustedError(
+        `Agent \`${o.id}\` asks for ${o.maxTokens} tokens; the whole pool is ${this.poolTotal}`,
+        { agentId: o.id, requested: o.maxTokens, poolTotal: this.poolTotal },
+      );
+    }
+    const core: AgentCore = new AgentCore({
+      ...o,
+      parent,
+      defaultModel: o.model,
+      requested: o.maxTokens,
+      seq: ++this.#seq,
+      counters: this.registry.countersFor({
+        agentId: o.id,
+        taskId: o.taskId,
+        userId: o.userId,
+        sessionId: o.sessionId,
+      }),
+      attribution: this.ledger.attribution({
+        agentId: o.id,
+        ...(o.taskId && { taskId: o.taskId }),
+        ...(o.userId && { userId: o.userId }),
+        ...(o.sessionId && { sessionId: o.sessionId }),
+      }),
+      thresholds: o.warnThresholds,
+      deliver: (signal: SignalEvent) => this.router.deliver(core, signal),
+    });
+    if (parent === undefined) {
+      const grant = this.queue.blocks(core) ? 0 : this.#grantFromPool(core);
+      if (grant === 0 && this.options.onExhausted === 'reject') {
+        throw new PoolExhaustedError(
+          `The pool has ${this.available} tokens; agent \`${o.id}\` needs ${tokensNeeded(o.priority, o.maxTokens)}`,
+          { agentId: o.id, available: this.available },
+        );
+      }
+      this.#register(core);
+      if (grant > 0) this.#admit(core, grant);
+      else this.queue.add(core);
+    } else {
+      const grant = windowFor(o.priority, o.maxTokens, parent.free);
+      parent.reserved += grant;
+      parent.childHold += grant;
+      (parent.children ??= new Set()).add(core);
+      this.#register(core);
+      this.#admit(core, grant);
+    }
+    this.router.flush();
+    return core;
+  }
+
+  /** Adds tokens to a live agent's window, from the pool (root) or its parent's free tokens. */
+  grant(id: unknown, tokens: unknown): void {
+    this.assertOpen();
+    const core = this.core(id);
+    const n = expectPositiveInt('tokens', tokens);
+    if (core.state === 'waiting')
+      throw new KernelError(
+        'AGENT_NOT_RUNNABLE',
+        `Agent \`${core.id}\` is waiting for its window; grant to it once admitted`,
+      );
+    const source = core.parent === undefined ? this.available : core.parent.free;
+    if (n > source)
+      throw new PoolExhaustedError(
+        `Cannot grant ${n} tokens to \`${core.id}\`: ${core.parent === undefined ? 'the pool' : `parent \`${core.parent.id}\``} has ${source} free`,
+        { agentId: core.id, requested: n, available: source },
+      );
+    if (core.parent === undefined) this.available -= n;
+    else {
+      core.parent.reserved += n;
+      core.parent.childHold += n;
+    }
+    this.#grow(core, n, `granted ${n.toLocaleString('en-US')} tokens`);
+    this.router.flush();
+  }
+
+  /** Stops an agent by hand (rules, operators) until {@link resume}. */
+  stop(id: unknown, reason = 'stopped by operator'): void {
+    this.assertOpen();
+    const core = this.core(id);
+    this.router.stop(
+      core,
+      'manual',
+      {
+        scope: 'manual',
+        name: 'manual',
+        unit: 'tokens',
+        threshold: 1,
+        used: core.used,
+        reserved: core.reserved,
+        total: core.total,
+      },
+      reason,
+    );
+    this.router.flush();
+  }
+
+  /** Lifts a manual stop and re-checks period limits; true when the agent may run now. */
+  resume(id: unknown, reason = 'resumed by operator'): boolean {
+    this.assertOpen();
+    const core = this.core(id);
+    this.accounting.rollAll(core);
+    this.router.unstop(core, 'manual', reason);
+    this.router.flush();
+    return core.runnable;
+  }
+
+  /** Adds tokens to the pool: first restores preempted windows, then serves waiting agents. */
+  replenish(tokens: unknown): void {
+    this.assertOpen();
+    const n = expectPositiveInt('tokens', tokens);
+    if (!Number.isSafeInteger(this.poolTotal + n))
+      expectPositiveInt('totalBudget + tokens', this.poolTotal + n);
+    this.poolTotal += n;
+    this.available += n;
+    const preempted = [...this.agents.values()].filter(
+      (c) => c.preempted > 0 && !c.lifecycle.final,
+    );
+    preempted.sort((a, b) => priorityRank(b.priority) - priorityRank(a.priority) || a.seq - b.seq);
+    for (const core of preempted) {
+      const give = Math.min(core.preempted, this.available);
+      if (give === 0) break;
+      this.available -= give;
+      core.preempted -= give;
+      this.#grow(core, give, `pool replenished: ${give.toLocaleString('en-US')} tokens restored`);
+    }
+    this.#serveQueue();
+    this.router.flush();
+  }
+
+  /** Ends an agent: children first, open reservations released, unused tokens returned. */
+  release(core: AgentCore, final: 'released' | 'killed' = 'released', reason = 'killed'): number {
+    if (core.lifecycle.final) return 0;
+    if (core.children !== undefined)
+      for (const child of [...core.children]) this.release(child, final, reason);
+    this.accounting.releaseAll(core);
+    this.queue.remove(core);
+    const returned = Math.max(0, core.total - core.used);
+    if (core.parent !== undefined) {
+      const p = core.parent;
+      p.reserved -= core.total;
+      p.childHold -= core.total;
+      p.used += core.used;
+      p.lookupUsed += core.lookupUsed;
+      p.reasoningUsed += core.reasoningUsed;
+      p.children?.delete(core);
+      if (p.used >= p.ladder.nextAt || p.used >= p.total) this.router.windowCrossing(p);
+    } else {
+      this.available += returned;
+      this.spent += Math.min(core.used, core.total);
+      this.overshoot += Math.max(0, core.used - core.total);
+    }
+    for (const c of core.counters) c.agents.delete(core);
+    this.agents.delete(core.id);
+    if (final === 'killed') this.router.emit(core, 'SIGKILL', windowLimit(core, 1), reason);
+    else this.router.quiet(core, 'RELEASE');
+    this.router.flush();
+    this.#wake(
+      core,
+      new KernelError('AGENT_RELEASED', `Agent \`${core.id}\` was ${final}`, {
+        details: { agentId: core.id },
+      }),
+    );
+    this.events.emitAgent(
+      final === 'killed' ? 'agent.killed' : 'agent.released',
+      core.id,
+      this.options.clock.now(),
+    );
+    if (core.parent === undefined) {
+      this.#serveQueue();
+      this.router.flush();
+    }
+    return returned;
+  }
+
+  /** Wakes `whenRunnable` waiters: resolved when runnable, rejected with `error`. */
+  wakeIfRunnable(core: AgentCore): void {
+    if (core.runnable) this.#wake(core);
+  }
+
+  /** Ends every timer and rejects every waiter. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.accounting.book.stop();
+    for (const t of this.#periodTimers.values()) this.options.clock.clearTimeout(t);
+    this.#periodTimers.clear();
+    for (const core of this.agents.values())
+      this.#wake(core, new KernelError('KERNEL_CLOSED', 'The kernel was closed'));
+  }
+
+  #register(core: AgentCore): void {
+    this.agents.set(core.id, core);
+    for (const c of core.counters) c.agents.add(core);
+    this.events.emitAgent('agent.spawned', core.id, this.options.clock.now());
+  }
+
+  /** Takes a window for a root agent from the pool, preempting for critical ones; 0 if none. */
+  #grantFromPool(core: AgentCore): number {
+    let grant = windowFor(core.priority, core.requested, this.available);
+    if (grant === 0 && core.priority === 'critical') {
+      this.#preempt(tokensNeeded(core.priority, core.requested) - this.available);
+      grant = windowFor(core.priority, core.requested, this.available);
+    }
+    if (grant > 0) this.available -= grant;
+    return grant;
+  }
+
+  /** Reclaims the free part of low, then normal windows; all or nothing. */
+  #preempt(needed: number): void {
+    const victims = [...this.agents.values()].filter(
+      (c) =>
+        c.parent === undefined &&
+        c.free > 0 &&
+        (c.priority === 'low' || c.priority === 'normal') &&
+        !c.lifecycle.final &&
+        c.state !== 'waiting',
+    );
+    victims.sort((a, b) => priorityRank(a.priority) - priorityRank(b.priority) || b.free - a.free);
+    if (victims.reduce((s, c) => s + c.free, 0) < needed) return;
+    for (const core of victims) {
+      if (needed <= 0) break;
+      const take = Math.min(core.free, needed);
+      needed -= take;
+      core.total -= take;
+      core.preempted += take;
+      this.available += take;
+      // The smaller total moves every threshold: window crossings first (SIGWARN before SIGSTOP);
+      // the preemption itself is signalled only when they said nothing.
+      if (this.router.windowCrossing(core) > 0) continue;
+      const limit: SignalLimit = {
+        scope: 'pool',
+        name: 'preemption',
+        unit: 'tokens',
+        threshold: core.total === 0 ? 1 : core.used / core.total,
+        used: core.used,
+        reserved: core.reserved,
+        total: core.total,
+      };
+      const reason = `preempted ${take.toLocaleString('en-US')} tokens for a critical agent`;
+      if (core.free === 0) this.router.stop(core, 'preempted', limit, reason);
+      else this.router.emit(core, 'SIGWARN', limit, reason);
+    }
+  }
+
+  #admit(core: AgentCore, grant: number): void {
+    core.total = grant;
+    core.ladder.rearm(core.used, grant);
+    this.router.quiet(core, 'ADMIT');
+    if (core.used > 0) this.router.windowCrossing(core);
+    for (const c of core.counters) {
+      if (c.limit.hard && c.exhausted)
+        this.router.stop(
+          core,
+          c.limit.name,
+          {
+            scope: c.limit.scope,
+            name: c.limit.name,
+            unit: c.usedTokens >= c.limit.tokens ? 'tokens' : 'usd',
+            threshold: 1,
+            used: c.usedTokens,
+            reserved: c.reservedTokens,
+            total: c.limit.tokens,
+          },
+          `${c.limit.name} already reached`,
+        );
+    }
+    this.events.emitAgent('agent.admitted', core.id, this.options.clock.now());
+    queueMicrotask(() => this.wakeIfRunnable(core));
+  }
+
+  #grow(core: AgentCore, n: number, reason: string): void {
+    core.total += n;
+    core.ladder.rearm(core.used, core.total);
+    if (core.used < core.total) this.router.unstop(core, 'window', reason);
+    if (core.free > 0) this.router.unstop(core, 'preempted', reason);
+    this.router.rearmed(core);
+  }
+
+  #serveQueue(): void {
+    for (let head = this.queue.peek(); head !== undefined; head = this.queue.peek()) {
+      const grant = this.#grantFromPool(head);
+      if (grant === 0) return;
+      this.queue.remove(head);
+      this.#admit(head, grant);
+    }
+  }
+
+  #onSignal(event: SignalEvent): void {
+    const core = this.agents.get(event.agentId);
+    if (event.signal === 'SIGRESUME' && core !== undefined)
+      queueMicrotask(() => this.wakeIfRunnable(core));
+    if (event.signal === 'SIGSTOP' && core !== undefined) this.#armPeriodTimers(core);
+    this.events.emitSignal(event);
+  }
+
+  /** A period limit that stopped an agent resumes it at the period's end, even if nothing reads. */
+  #armPeriodTimers(core: AgentCore): void {
+    for (const c of core.counters) {
+      if (!c.tokenLadder.stopped || c.periodEnd === Infinity || this.#periodTimers.has(c)) continue;
+      const handle = this.options.clock.setTimeout(() => {
+        this.#periodTimers.delete(c);
+        if (this.closed) return;
+        this.accounting.rollCounter(c);
+        this.router.flush();
+      }, c.periodEnd - this.options.clock.now());
+      this.#periodTimers.set(c, handle);
+    }
+  }
+
+  #wake(core: AgentCore, error?: unknown): void {
+    const waiters = core.waiters;
+    if (waiters === undefined || waiters.length === 0) return;
+    core.waiters = undefined;
+    for (const w of waiters) {
+      w.cleanup();
+      if (error === undefined) w.resolve();
+      else w.reject(error);
+    }
+  }
+}

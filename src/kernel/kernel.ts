@@ -1,0 +1,207 @@
+import { handleOf, type GovernedAgent } from '../agents/governed-agent.js';
+import type { SpawnOptions } from '../agents/spawn-options.js';
+import type { Dimension, UsageRow } from '../budget/ledger.js';
+import type { PeriodKind } from '../budget/limit-spec.js';
+import type { UsageRecord } from '../budget/usage-record.js';
+import type { Pricing } from '../pricing/pricing.js';
+import { expectOneOf, expectPositiveInt, invalid } from '../validate.js';
+import { buildCostReport } from './cost-report.js';
+import { KernelEngine } from './kernel-engine.js';
+import type { KernelEventMap } from './kernel-events.js';
+import { resolveKernelOptions, type KernelOptions } from './kernel-options.js';
+import { buildStatus, formatBar, type KernelStatus } from './kernel-status.js';
+
+const EVENTS: ReadonlyArray<keyof KernelEventMap> = [
+  'signal',
+  'record',
+  'agent',
+  'error',
+  'warning',
+  'compaction',
+];
+const DIMENSIONS: readonly Dimension[] = ['agent', 'task', 'user', 'session', 'model'];
+const PERIODS: ReadonlyArray<PeriodKind | 'lifetime'> = [
+  'hour',
+  'day',
+  'week',
+  'month',
+  'lifetime',
+];
+
+/**
+ * The kernel actor: owns the token pool, grants windows to governed agents, holds every limit,
+ * and keeps the ledger. The accounting API is synchronous; only what waits returns a promise.
+ */
+export class Kernel {
+  readonly #engine: KernelEngine;
+  /** Resolves when the kernel's store has been replayed (immediately for the in-memory store). */
+  readonly ready: Promise<void> = Promise.resolve();
+
+  /** @internal use {@link createKernel} */
+  constructor(options: KernelOptions) {
+    this.#engine = new KernelEngine(resolveKernelOptions(options), () => undefined);
+  }
+
+  /**
+   * Spawns a governed agent. With `maxTokens` it gets exactly that; without, a priority share of
+   * what is available. When the pool cannot cover it, it waits (`state === 'waiting'`) or is
+   * rejected, per `onExhausted`.
+   * @throws KernelError `DUPLICATE_AGENT`, `POOL_EXHAUSTED`, `INVALID_ARGUMENT`, `KERNEL_CLOSED`
+   * @example
+   * const agent = kernel.spawn({ id: 'researcher', task: 'q1 report', priority: 'high', maxTokens: 20_000 });
+   */
+  spawn(options: SpawnOptions): GovernedAgent {
+    return handleOf(this.#engine.spawn(options, undefined), this.#engine);
+  }
+
+  /** The live agent with this id. @throws KernelError `UNKNOWN_AGENT` */
+  agent(id: string): GovernedAgent {
+    return handleOf(this.#engine.core(id), this.#engine);
+  }
+
+  /** True when an agent with this id is live. */
+  has(id: string): boolean {
+    return this.#engine.agents.has(id);
+  }
+
+  /** Every live agent. */
+  agents(): GovernedAgent[] {
+    return [...this.#engine.agents.values()].map((c) => handleOf(c, this.#engine));
+  }
+
+  /** Adds tokens to an agent's window (from the pool, or a sub-agent's parent); SIGRESUME if that unblocks it. */
+  grant(id: string, tokens: number): void {
+    this.#engine.grant(id, tokens);
+  }
+
+  /** Stops an agent by hand (SIGSTOP) until {@link resume}. */
+  stop(id: string, reason?: string): void {
+    this.#engine.stop(id, reason);
+  }
+
+  /** Lifts a manual stop; returns true when the agent may run now (no other limit stops it). */
+  resume(id: string, reason?: string): boolean {
+    return this.#engine.resume(id, reason);
+  }
+
+  /** Adds tokens to the pool: restores preempted windows, then admits waiting agents. */
+  replenish(tokens: number): void {
+    this.#engine.replenish(tokens);
+  }
+
+  /**
+   * Switches an agent's governed calls to the cheaper model of the kernel's `downgrade` map (or
+   * back, with `on = false`); warned agents are downgraded automatically.
+   */
+  setDowngrade(id: string, on = true): void {
+    this.#engine.assertOpen();
+    if (typeof on !== 'boolean') invalid('on', 'a boolean', on);
+    this.#engine.core(id).downgraded = on;
+  }
+
+  /** Asks an agent to compact its context now: a `compaction` event its compaction policy acts on. */
+  requestCompaction(id: string, reason = 'requested'): void {
+    this.#engine.assertOpen();
+    const core = this.#engine.core(id);
+    this.#engine.events.emitCompaction(core.id, reason, this.#engine.options.clock.now());
+  }
+
+  /** Ends an agent with SIGKILL: its window is reclaimed (unused tokens back, used stay spent). */
+  async kill(id: string, reason = 'killed'): Promise<void> {
+    this.#engine.assertOpen();
+    this.#engine.release(this.#engine.core(id), 'killed', reason);
+  }
+
+  /** Subscribes to kernel events (`signal`, `record`, `agent`, `error`, `warning`); returns the unsubscribe function. */
+  on<K extends keyof KernelEventMap>(
+    type: K,
+    handler: (event: KernelEventMap[K]) => void,
+  ): () => void {
+    expectOneOf('type', type, EVENTS);
+    if (typeof handler !== 'function') invalid('handler', 'a function', handler);
+    return this.#engine.events.on(type, handler);
+  }
+
+  /** The health report: pool, agents, waiting queue and limits, as plain JSON-able data. */
+  status(): KernelStatus {
+    return buildStatus(this.#engine);
+  }
+
+  /** A bar for one agent's window: `[████████░░] 82% (82,000/100,000 tokens)`. */
+  formatStatus(id: string): string {
+    const core = this.#engine.core(id);
+    return formatBar(core.used, core.total);
+  }
+
+  /** Aggregated usage by a dimension, for a period (the current one unless `at` names another). */
+  usage(query: { by: Dimension; period?: PeriodKind | 'lifetime'; at?: number }): UsageRow[] {
+    expectOneOf('by', query?.by, DIMENSIONS);
+    if (query.period !== undefined) expectOneOf('period', query.period, PERIODS);
+    return this.#engine.ledger.usage(query);
+  }
+
+  /** The `n` agents that spent the most in the period. */
+  topAgents(n: number, period: PeriodKind | 'lifetime' = 'lifetime'): UsageRow[] {
+    return this.#engine.ledger.topAgents(
+      expectPositiveInt('n', n),
+      expectOneOf('period', period, PERIODS),
+    );
+  }
+
+  /** Spend rate over the last `windowMs` (default one hour). */
+  burnRate(windowMs?: number): ReturnType<KernelEngine['ledger']['burnRate']> {
+    return this.#engine.ledger.burnRate(
+      windowMs === undefined ? undefined : expectPositiveInt('windowMs', windowMs),
+    );
+  }
+
+  /** Projected total for the current period against a limit. */
+  forecast(
+    period: PeriodKind,
+    limit?: { tokens?: number; usd?: number },
+  ): ReturnType<KernelEngine['ledger']['forecast']> {
+    return this.#engine.ledger.forecast(
+      expectOneOf('period', period, ['hour', 'day', 'week', 'month']),
+      limit,
+    );
+  }
+
+  /** The most recent usage records (bounded ring), oldest first. */
+  records(n?: number): UsageRecord[] {
+    return this.#engine.ledger.recent(n === undefined ? undefined : expectPositiveInt('n', n));
+  }
+
+  /** The text cost report with optimization opportunities. */
+  report(options: { period?: PeriodKind | 'lifetime' } = {}): string {
+    const period =
+      options.period === undefined ? 'lifetime' : expectOneOf('period', options.period, PERIODS);
+    return buildCostReport(this.#engine, period);
+  }
+
+  /** The pricing the kernel uses. */
+  get pricing(): Pricing {
+    return this.#engine.pricing;
+  }
+
+  /** True after {@link close}. */
+  get closed(): boolean {
+    return this.#engine.closed;
+  }
+
+  /** Ends all timers and workers so the process can exit; waiting calls reject with `KERNEL_CLOSED`. */
+  async close(): Promise<void> {
+    this.#engine.close();
+  }
+}
+
+/**
+ * Creates a kernel.
+ * @throws KernelError `INVALID_ARGUMENT` naming the bad option
+ * @example
+ * const kernel = createKernel({ totalBudget: 128_000, warnThresholds: [0.85] });
+ */
+export function createKernel(options: KernelOptions): Kernel {
+  if (options === null || typeof options !== 'object')
+    invalid('options', 'an object with `totalBudget`', options);
+  return new Kernel(options);
+}

@@ -1,0 +1,72 @@
+import type { Usage } from '../usage.js';
+import type { ResolvedPrice } from './resolved-price.js';
+
+/**
+ * The cost of one call in integer nano-USD.
+ *
+ * Each token class is priced separately and rounded on its own, then summed:
+ * - uncached input = `inputTokens − cacheReadTokens − cacheWriteTokens`, at the input rate;
+ * - `cacheReadTokens` at the cache-read rate (the input rate when the model has none);
+ * - `cacheWriteTokens` at the cache-write rate (the input rate when the model has none);
+ * - `outputTokens` (reasoning included) at the output rate.
+ *
+ * The tier is chosen by the call's total `inputTokens` (the highest tier whose
+ * `aboveInputTokens` it exceeds), and applies to every class, as the providers bill it.
+ *
+ * Hot path: no validation (the caller validated `usage`) and no allocation. Exact while every
+ * product `tokens × nanoPerToken` stays below 2^53.
+ */
+export function priceCost(price: ResolvedPrice, usage: Usage): number {
+  const input = usage.inputTokens;
+  let inputRate = price.inputNano;
+  let outputRate = price.outputNano;
+  let readRate = price.cacheReadNano;
+  let writeRate = price.cacheWriteNano;
+  const tiers = price.tiers;
+  for (let i = tiers.length - 1; i >= 0; i--) {
+    const tier = tiers[i]!;
+    if (input > tier.aboveInputTokens) {
+      inputRate = tier.inputNano;
+      outputRate = tier.outputNano;
+      readRate = tier.cacheReadNano;
+      writeRate = tier.cacheWriteNano;
+      break;
+    }
+  }
+  const read = usage.cacheReadTokens ?? 0;
+  const write = usage.cacheWriteTokens ?? 0;
+  return (
+    Math.round((input - read - write) * inputRate) +
+    Math.round(read * readRate) +
+    Math.round(write * writeRate) +
+    Math.round(usage.outputTokens * outputRate)
+  );
+}
+
+/**
+ * An upper bound, in nano-USD, of {@link priceCost} for every usage with at most `inputTokens`
+ * input and `outputTokens` output tokens: every input token at the dearest of the input,
+ * cache-read and cache-write rates, every output token at the output rate, across the base and
+ * every tier such a call could reach.
+ */
+export function priceMaxCost(
+  price: ResolvedPrice,
+  inputTokens: number,
+  outputTokens: number,
+): number {
+  let inputRate = Math.max(price.inputNano, price.cacheReadNano, price.cacheWriteNano);
+  let outputRate = price.outputNano;
+  for (const tier of price.tiers) {
+    if (inputTokens > tier.aboveInputTokens) {
+      inputRate = Math.max(inputRate, tier.inputNano, tier.cacheReadNano, tier.cacheWriteNano);
+      outputRate = Math.max(outputRate, tier.outputNano);
+    }
+  }
+  // priceCost rounds up to three input classes separately, each by at most half a nano; one nano
+  // of slack over the ceiling covers their sum. A single input token has a single class.
+  return (
+    Math.ceil(inputTokens * inputRate) +
+    Math.ceil(outputTokens * outputRate) +
+    (inputTokens > 1 ? 1 : 0)
+  );
+}
