@@ -3,6 +3,7 @@ import type { UsageRecord } from '../budget/usage-record.js';
 import { KernelError } from '../errors.js';
 import type { Refusal, ReserveRequest } from '../kernel/accounting.js';
 import type { KernelEngine } from '../kernel/kernel-engine.js';
+import type { CallOptions, CallRequest, CallResult, Invoke } from '../calls/call-types.js';
 import type { Usage } from '../usage.js';
 import { expectOneOf, invalid } from '../validate.js';
 import type { AgentCore } from './agent-core.js';
@@ -170,6 +171,28 @@ export class GovernedAgent {
         `Agent \`${this.id}\` is ${this.state}; record through a live agent`,
       );
     return this.#engine.accounting.record(this.#core, usage, options?.model, false);
+  }
+
+  /**
+   * The one-line governed call: counts the input, reserves input + output (capping
+   * `maxOutputTokens` to what every budget can pay), serves from the response cache when it can,
+   * calls `invoke`, and commits the actual usage. A call aborted or cut short settles with the
+   * input and the output seen so far (never $0); one that never reached the model is cancelled.
+   * @throws (rejects) KernelError `BUDGET_EXCEEDED`, `AGENT_NOT_RUNNABLE`, `INVALID_ARGUMENT`, `ABORTED`,
+   *   or whatever `invoke` threw
+   * @example
+   * const { output, costNano } = await agent.call({ model: 'gpt-4o', messages, temperature: 0 },
+   *   async (req, { signal }) => {
+   *     const res = await openai.chat.completions.create({ model: req.model, messages: req.messages, max_tokens: req.maxOutputTokens }, { signal });
+   *     return { output: res.choices[0].message.content, usage: fromOpenAI(res.usage), finishReason: res.choices[0].finish_reason };
+   *   });
+   */
+  call<T>(request: CallRequest, invoke: Invoke<T>, options?: CallOptions): Promise<CallResult<T>> {
+    try {
+      return this.#engine.calls.call(this.#core, request, invoke, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Spawns a sub-agent whose window is carved from this agent's free tokens. */

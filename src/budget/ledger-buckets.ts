@@ -8,8 +8,14 @@ export const SPANS = ['hour', 'day', 'week', 'month', 'lifetime'] as const;
 /** Internal index of the lifetime span. */
 export const LIFETIME = 4;
 
-/** Past periods answerable per kind (hour, day, week, month), besides the current one. */
+/**
+ * Past periods answerable per kind (hour, day, week, month), besides the current one. Hours are
+ * counted in elapsed time (the hours that started in the 48 h before the current one), so a DST
+ * change can make that 47 or 49 wall-clock hours; the others are exact.
+ */
 export const HISTORY_PERIODS: readonly number[] = [48, 62, 14, 24];
+/** Typical length of each kind, ms (a month: 365.2425 / 12 days). */
+const NOMINAL_MS: readonly number[] = [3_600_000, 86_400_000, 604_800_000, 2_629_746_000];
 
 const NO_PERIOD: PeriodBounds = { start: -Infinity, end: -Infinity };
 
@@ -90,9 +96,9 @@ export class LedgerBuckets {
       if (time < this.#current[k]!.end) continue;
       const kind = SPANS[k] as PeriodKind;
       const now = periodBounds(kind, time, this.#timeZone);
-      let cutoff = now.start;
-      for (let i = 0; i < HISTORY_PERIODS[k]!; i++)
-        cutoff = periodBounds(kind, cutoff - 1, this.#timeZone).start;
+      // One lookup, not one per period: half a period of slack absorbs DST and month lengths.
+      const back = HISTORY_PERIODS[k]! * NOMINAL_MS[k]! - NOMINAL_MS[k]! / 2;
+      const cutoff = periodBounds(kind, now.start - back, this.#timeZone).start;
       this.#current[k] = now;
       this.#cutoff[k] = cutoff;
       for (const start of this.#history[k]!.keys()) {

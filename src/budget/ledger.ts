@@ -61,8 +61,9 @@ const KIND_NAMES = SPANS.slice(0, LIFETIME) as PeriodKind[];
  * distinct agent × task × user × session × model combination, a "cell"), and every report sums
  * cells, never records: O(cells) per query. Because every dimension sums the same cells, Σ by
  * agent = Σ by task = … = total, exactly. Rollover happens on write and read, without timers.
- * Past periods can be queried for the last 48 hours, 62 days, 14 weeks and 24 months before the
- * current one; older periods read as empty. Lifetime totals are kept forever. Sums are exact
+ * Past periods can be queried for 62 days, 14 weeks and 24 months before the current one, and
+ * for hours that started within 48 h before the current hour (47 or 49 wall-clock hours across a
+ * DST change); older periods read as empty. Lifetime totals are kept forever. Sums are exact
  * integers below 2^53 (about 9 million USD in nano-USD).
  *
  * Records must arrive in time order: one older than the latest is booked in the latest one's

@@ -42,7 +42,6 @@ export interface AccountingDeps {
   readonly router: SignalRouter;
   readonly ttlMs: number;
   readonly onRecord: (record: UsageRecord) => void;
-  readonly onCalibrate: (model: string, estimatedInput: number, actualInput: number) => void;
 }
 
 /**
@@ -132,7 +131,6 @@ export class Accounting {
       this.book.remove(r);
       this.#unhold(r);
       r.state = 'committed';
-      this.#d.onCalibrate(r.model, r.inputTokens, usage.inputTokens);
       return this.#book(r.agent, r.model, r.price, r.modelCounters, usage, cached, r, savedNano);
     }
     // Expired or released with its agent: the call still happened, so the truth is recorded.
@@ -373,7 +371,8 @@ function ttlOf(value: unknown): number {
   return value;
 }
 
-function notRunnable(core: AgentCore): KernelError {
+/** The error for an agent that may not reserve now (waiting, stopped, or ended). */
+export function notRunnable(core: AgentCore): KernelError {
   if (core.lifecycle.final) {
     return new KernelError(
       'AGENT_RELEASED',

@@ -8,6 +8,9 @@ import type { KernelEngine } from './kernel-engine.js';
 /** Share of spend above which one agent is named as an opportunity. */
 const HOT_AGENT_SHARE = 0.3;
 
+/** Less spend history than this makes a daily projection noise, so the report withholds it. */
+const MIN_FORECAST_HISTORY_MS = 10 * 60_000;
+
 /** Name rewrites that lead from a model to its cheaper siblings, tried in order. */
 const SIBLING_RULES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^(gpt-4o|gpt-4\.1|gpt-5|o3|o4|o1)(-\d{4}-\d{2}-\d{2})?$/, '$1-mini'],
@@ -105,14 +108,24 @@ export function buildCostReport(engine: KernelEngine, period: PeriodKind | 'life
       lines.push('', ...table(title, rows, total.costNano));
   }
   const rate = ledger.burnRate();
+  const span =
+    rate.windowMs >= 60_000
+      ? `${Math.round(rate.windowMs / 60_000)} min`
+      : `${Math.round(rate.windowMs / 1_000)} s`;
   lines.push(
     '',
-    `Burn rate (last ${Math.round(rate.windowMs / 60_000)} min): ${usd(rate.usdPerHour * 1e9)}/hour, ${n(rate.tokensPerMinute)} tokens/min`,
+    `Burn rate (last ${span}): ${usd(rate.usdPerHour * 1e9)}/hour, ${n(rate.tokensPerMinute)} tokens/min`,
   );
   const day = ledger.forecast('day');
-  lines.push(
-    `Forecast for today: ${usd(day.projectedNano)} (${n(day.projectedTokens)} tokens), spent so far ${usd(day.spentNano)}`,
-  );
+  if (rate.windowMs < MIN_FORECAST_HISTORY_MS) {
+    lines.push(
+      `Forecast for today: not enough history yet (${span} of spend; a projection needs ${MIN_FORECAST_HISTORY_MS / 60_000} min), spent so far ${usd(day.spentNano)}`,
+    );
+  } else {
+    lines.push(
+      `Forecast for today: ${usd(day.projectedNano)} (${n(day.projectedTokens)} tokens), spent so far ${usd(day.spentNano)}`,
+    );
+  }
 
   const ideas: string[] = [];
   for (const r of byAgent) {

@@ -11,6 +11,12 @@ import { CoarseClock } from '../coarse-clock.js';
 import { KernelError, PoolExhaustedError } from '../errors.js';
 import { createPricing, type Pricing } from '../pricing/pricing.js';
 import { expectId, expectPositiveInt } from '../validate.js';
+import { CallService } from '../calls/call-service.js';
+import type { CachedResponse } from '../calls/call-types.js';
+import { OutputEstimator } from '../calls/output-estimator.js';
+import { createCostCache, type CostCache } from '../cache/cost-cache.js';
+import { createTokenCounter, type TokenCounter } from '../tokens/token-counter.js';
+import { createCompressor, type Compressor } from '../compress/compressor.js';
 import { Accounting } from './accounting.js';
 import { tokensNeeded, windowFor } from './allocation-policy.js';
 import { KernelEvents } from './kernel-events.js';
@@ -31,6 +37,9 @@ export class KernelEngine {
   readonly registry: LimitRegistry;
   readonly router: SignalRouter;
   readonly accounting: Accounting;
+  readonly calls: CallService;
+  readonly cache: CostCache<CachedResponse> | undefined;
+  readonly estimator: OutputEstimator;
   readonly events = new KernelEvents();
   readonly agents = new Map<string, AgentCore>();
   readonly queue = new WaitQueue();
@@ -43,11 +52,10 @@ export class KernelEngine {
   closed = false;
   #seq = 0;
   readonly #periodTimers = new Map<LimitCounter, TimerHandle>();
+  #tokens: TokenCounter | undefined;
+  #compressor: Compressor | undefined;
 
-  constructor(
-    options: ResolvedKernelOptions,
-    calibrate: (model: string, estimated: number, actual: number) => void,
-  ) {
+  constructor(options: ResolvedKernelOptions) {
     this.options = options;
     this.poolTotal = options.totalBudget;
     this.available = options.totalBudget;
@@ -79,10 +87,53 @@ export class KernelEngine {
         router: this.router,
         ttlMs: options.reservationTtlMs,
         onRecord: (r: UsageRecord) => this.events.emitRecord(r),
-        onCalibrate: calibrate,
       },
       (onExpire) => new ReservationBook(options.clock, onExpire),
     );
+    this.cache =
+      options.cache === false
+        ? undefined
+        : createCostCache<CachedResponse>({ ...options.cache, clock: options.clock });
+    this.estimator = new OutputEstimator(options.outputEstimate);
+    this.calls = new CallService({
+      accounting: this.accounting,
+      pricing: this.pricing,
+      tokens: () => this.tokens,
+      cache: this.cache,
+      estimator: this.estimator,
+      downgrade: options.downgrade,
+      assertOpen: () => this.assertOpen(),
+      onSignal: (core, signal, handler) => {
+        const handlers = (core.handlers ??= new Map());
+        const list = handlers.get(signal) ?? [];
+        list.push(handler);
+        handlers.set(signal, list);
+        return () => {
+          const i = list.indexOf(handler);
+          if (i >= 0) list.splice(i, 1);
+        };
+      },
+    });
+  }
+
+  /** The token counter (`kernel.tokens`); its worker pool starts on first use. */
+  get tokens(): TokenCounter {
+    this.assertOpen();
+    return (this.#tokens ??= createTokenCounter({
+      ...this.options.tokens,
+      onError: (error: unknown) => this.events.emitError(error, { source: 'token counter' }),
+    }));
+  }
+
+  /** The compressor (`kernel.compress`); its worker pool starts on first use. */
+  get compressor(): Compressor {
+    this.assertOpen();
+    return (this.#compressor ??= createCompressor({ clock: this.options.clock }));
+  }
+
+  /** Closes the worker pools (after {@link close}). */
+  async closeWorkers(): Promise<void> {
+    await Promise.all([this.#tokens?.close(), this.#compressor?.close()]);
   }
 
   assertOpen(): void {

@@ -4,6 +4,8 @@ import { validateTimeZone } from '../budget/period.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Pricing } from '../pricing/pricing.js';
 import type { PriceTableInput } from '../pricing/price-table.js';
+import type { OutputEstimatorOptions } from '../calls/output-estimator.js';
+import type { TokenCounterOptions } from '../tokens/token-counter-options.js';
 import {
   invalid,
   expectId,
@@ -47,6 +49,15 @@ export interface KernelOptions {
   readonly recentRecords?: number;
   /** The time source. @default the system clock */
   readonly clock?: Clock;
+  /** Token counting (`kernel.tokens`): backend, worker threads, memo size. Workers start on first use. */
+  readonly tokens?: TokenCounterOptions;
+  /** The response cache of governed calls, or `false` for none. @default { maxBytes: 64 MiB } */
+  readonly cache?:
+    { readonly maxBytes: number; readonly ttlMs?: number; readonly admission?: boolean } | false;
+  /** Cheaper model per model, used by the calls of warned or downgraded agents. @default {} */
+  readonly downgrade?: Readonly<Record<string, string>>;
+  /** How output tokens are estimated for calls that set no `maxOutputTokens`. */
+  readonly outputEstimate?: OutputEstimatorOptions;
 }
 
 /** Kernel options with every default applied. */
@@ -67,6 +78,11 @@ export interface ResolvedKernelOptions {
   readonly pricing: Pricing | undefined;
   readonly recentRecords: number;
   readonly clock: Clock;
+  readonly tokens: TokenCounterOptions;
+  readonly cache:
+    { readonly maxBytes: number; readonly ttlMs?: number; readonly admission?: boolean } | false;
+  readonly downgrade: Readonly<Record<string, string>>;
+  readonly outputEstimate: OutputEstimatorOptions;
 }
 
 const KNOWN = new Set([
@@ -86,6 +102,10 @@ const KNOWN = new Set([
   'pricing',
   'recentRecords',
   'clock',
+  'tokens',
+  'cache',
+  'downgrade',
+  'outputEstimate',
 ]);
 
 /**
@@ -130,6 +150,11 @@ export function resolveKernelOptions(value: unknown): ResolvedKernelOptions {
   else expectId('onUnknownModel.fallback', expectObject('onUnknownModel', unknown)['fallback']);
   if (o['enforceSplit'] !== undefined && typeof o['enforceSplit'] !== 'boolean')
     invalid('enforceSplit', 'a boolean', o['enforceSplit']);
+  const cache = o['cache'] === undefined ? { maxBytes: 64 * 1024 * 1024 } : o['cache'];
+  if (cache !== false)
+    expectPositiveInt('cache.maxBytes', expectObject('cache', cache)['maxBytes']);
+  const downgrade = o['downgrade'] === undefined ? {} : expectObject('downgrade', o['downgrade']);
+  for (const [from, to] of Object.entries(downgrade)) expectId(`downgrade.${from}`, to);
   return {
     totalBudget: expectPositiveInt('totalBudget', o['totalBudget']),
     warnThresholds:
@@ -160,5 +185,13 @@ export function resolveKernelOptions(value: unknown): ResolvedKernelOptions {
         ? 10_000
         : expectPositiveInt('recentRecords', o['recentRecords']),
     clock,
+    tokens:
+      o['tokens'] === undefined ? {} : (expectObject('tokens', o['tokens']) as TokenCounterOptions),
+    cache: cache as ResolvedKernelOptions['cache'],
+    downgrade: downgrade as Record<string, string>,
+    outputEstimate:
+      o['outputEstimate'] === undefined
+        ? {}
+        : (expectObject('outputEstimate', o['outputEstimate']) as OutputEstimatorOptions),
   };
 }

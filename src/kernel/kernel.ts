@@ -6,6 +6,18 @@ import type { UsageRecord } from '../budget/usage-record.js';
 import type { Pricing } from '../pricing/pricing.js';
 import { expectOneOf, expectPositiveInt, invalid } from '../validate.js';
 import { buildCostReport } from './cost-report.js';
+import type { CostCacheStats } from '../cache/cost-cache.js';
+import type { OutputEstimatorStats } from '../calls/output-estimator.js';
+import { pickModel, type PickModelRequest, type PickModelResult } from '../calls/model-picker.js';
+import type { TokenCounter } from '../tokens/token-counter.js';
+import {
+  compactOnWarn,
+  type CompactOnWarnOptions,
+  type CompactionStop,
+} from '../compress/compact-on-warn.js';
+import type { CompressOptions, CompressResult } from '../compress/compress-options.js';
+import type { Summarizer } from '../compress/compressor.js';
+import type { ChatMessage } from '../tokens/chat-message.js';
 import { KernelEngine } from './kernel-engine.js';
 import type { KernelEventMap } from './kernel-events.js';
 import { resolveKernelOptions, type KernelOptions } from './kernel-options.js';
@@ -39,7 +51,7 @@ export class Kernel {
 
   /** @internal use {@link createKernel} */
   constructor(options: KernelOptions) {
-    this.#engine = new KernelEngine(resolveKernelOptions(options), () => undefined);
+    this.#engine = new KernelEngine(resolveKernelOptions(options));
   }
 
   /**
@@ -188,9 +200,91 @@ export class Kernel {
     return this.#engine.closed;
   }
 
+  /**
+   * Token counting: exact for OpenAI encodings (chat overhead included), calibrated estimates for
+   * other models; large texts are counted in worker threads, started on first use.
+   */
+  get tokens(): TokenCounter {
+    return this.#engine.tokens;
+  }
+
+  /**
+   * The cheapest candidate model that meets `minQuality` and that the agent's remaining budgets
+   * can pay for, with a verdict for every candidate (and the reason when none fits).
+   */
+  pickModel(request: PickModelRequest): Promise<PickModelResult> {
+    try {
+      const core = this.#engine.core(request?.agentId);
+      return pickModel(
+        {
+          accounting: this.#engine.accounting,
+          pricing: this.#engine.pricing,
+          tokens: this.#engine.tokens,
+          estimator: this.#engine.estimator,
+        },
+        core,
+        request,
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Compresses a conversation to at most `maxTokens` (exact count) off the main thread: lossless
+   * pass, low-signal turns dropped, an extractive summary of older turns, exact truncation last.
+   * The system prompt, the last user message, the last `keepRecent` turns and `pinned` messages
+   * stay byte-identical. With `summarizer` and `agentId`, the summarizer's usage is charged to
+   * that agent.
+   * @throws (rejects) KernelError `INVALID_ARGUMENT`, `BUDGET_EXCEEDED` (what must be kept alone
+   *   exceeds `maxTokens`), `WORKER_FAILED`, `KERNEL_CLOSED`
+   */
+  async compress(
+    messages: readonly ChatMessage[],
+    options: CompressOptions & { summarizer?: Summarizer; agentId?: string },
+  ): Promise<CompressResult> {
+    const agent = options?.agentId === undefined ? undefined : this.agent(options.agentId);
+    const { agentId: _agentId, ...rest } = options;
+    const result = await this.#engine.compressor.compress(messages, rest);
+    if (result.summarizerUsage !== undefined && agent !== undefined && !this.#engine.closed) {
+      this.#engine.accounting.record(agent.core, result.summarizerUsage, options.model, false);
+    }
+    return result;
+  }
+
+  /**
+   * Compacts an agent's context when it is warned (high-water → low-water), or at once on a
+   * `compaction` request. Returns the function that stops it.
+   */
+  compactOnWarn(id: string, options: CompactOnWarnOptions): CompactionStop {
+    const agent = this.agent(id);
+    return compactOnWarn(
+      {
+        tokens: this.tokens,
+        compress: (messages, o) => this.compress(messages, o),
+        on: (type, handler) => this.on(type, handler),
+        reportError: (error) =>
+          this.#engine.events.emitError(error, { source: 'compaction', agentId: id }),
+      },
+      agent,
+      options,
+    );
+  }
+
+  /** Response-cache statistics (hits, misses, evictions, bytes, cost saved), or undefined without a cache. */
+  cacheStats(): CostCacheStats | undefined {
+    return this.#engine.cache?.stats();
+  }
+
+  /** How learned output estimates fared: how often actual output exceeded the reservation. */
+  outputEstimateStats(): OutputEstimatorStats {
+    return this.#engine.estimator.stats();
+  }
+
   /** Ends all timers and workers so the process can exit; waiting calls reject with `KERNEL_CLOSED`. */
   async close(): Promise<void> {
     this.#engine.close();
+    await this.#engine.closeWorkers();
   }
 }
 

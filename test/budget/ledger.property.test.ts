@@ -192,9 +192,12 @@ describe('Ledger attribution sums (property)', () => {
 
           const times = [...new Set([...booked.map((b) => b.time), now])];
           for (const kind of KINDS) {
+            // Retention: N whole periods back; for hours, the hour 47.5 h before the current one.
             let cutoff = periodBounds(kind, now, zone).start;
-            for (let i = 0; i < RETAINED[kind]; i++)
-              cutoff = periodBounds(kind, cutoff - 1, zone).start;
+            if (kind === 'hour') cutoff = periodBounds(kind, cutoff - 47.5 * 3_600_000, zone).start;
+            else
+              for (let i = 0; i < RETAINED[kind]; i++)
+                cutoff = periodBounds(kind, cutoff - 1, zone).start;
             for (const at of times) {
               const { start, end } = periodBounds(kind, at, zone);
               const inPeriod = booked.filter((b) => b.time >= start && b.time < end);

@@ -179,29 +179,26 @@ describe('Ledger periods', () => {
     ]);
   });
 
-  it('answers the last 48 hours and 24 months, and an empty list beyond', () => {
-    const first = Date.UTC(2026, 0, 1, 0, 30);
+  const first = Date.UTC(2026, 0, 1, 0, 30);
+  it.each([
+    ['hour' as const, 48, (n: number) => first + n * HOUR],
+    ['day' as const, 62, (n: number) => first + n * DAY],
+    ['week' as const, 14, (n: number) => first + n * 7 * DAY],
+    ['month' as const, 24, (n: number) => Date.UTC(2026, n, 1, 0, 30)],
+  ])('answers a %s up to %i periods back, and an empty list beyond', (kind, kept, later) => {
     const { ledger, clock, book } = setup({}, first);
     const who = ledger.attribution({ agentId: 'a' });
     book(who, 'm', 1);
-    clock.set(first + 48 * HOUR);
+    clock.set(later(kept));
     book(who, 'm', 2);
-    expect(ledger.total('hour', first).costNano).toBe(1);
-    clock.set(first + 49 * HOUR);
+    expect(ledger.total(kind, first).costNano).toBe(1);
+    expect(ledger.usage({ by: 'agent', period: kind, at: first })).toHaveLength(1);
+    clock.set(later(kept + 1));
     book(who, 'm', 4);
-    expect(ledger.total('hour', first).costNano).toBe(0);
-    expect(ledger.usage({ by: 'agent', period: 'hour', at: first })).toEqual([]);
-    expect(ledger.total('hour', first + 48 * HOUR).costNano).toBe(2);
-    expect(ledger.total('day', first).costNano).toBe(1);
-
-    clock.set(Date.UTC(2028, 0, 1, 0, 30));
-    book(who, 'm', 8);
-    expect(ledger.total('month', first).costNano).toBe(7);
-    clock.set(Date.UTC(2028, 1, 1, 0, 30));
-    book(who, 'm', 16);
-    expect(ledger.total('month', first).costNano).toBe(0);
-    expect(ledger.total('month', Date.UTC(2028, 0, 2)).costNano).toBe(8);
-    expect(ledger.total().costNano).toBe(31);
+    expect(ledger.total(kind, first).costNano).toBe(0);
+    expect(ledger.usage({ by: 'agent', period: kind, at: first })).toEqual([]);
+    expect(ledger.total(kind, later(kept)).costNano).toBe(2);
+    expect(ledger.total().costNano).toBe(7);
   });
 
   it('books a late record in the latest period and keeps its own time', () => {

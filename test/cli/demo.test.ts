@@ -58,6 +58,9 @@ describe('demo', () => {
     expect(signals).toContain('researcher:SIGWARN');
     expect(text).toContain('supervisor grants researcher');
     expect(text).toContain('token-kernel cost report');
+    expect(result.cacheHits).toBeGreaterThan(0);
+    expect(result.compactions).toBeGreaterThan(0);
+    expect(text).toMatch(/writer +compacted its context \d+ → \d+ tokens/);
     expect(result.kernel.closed).toBe(true);
     const status = result.kernel.status();
     expect(status.pool.available + status.pool.allocated + status.pool.spent).toBe(
@@ -80,9 +83,9 @@ describe('demo', () => {
 describe('cli', () => {
   it('runs the demo with options and prints help', async () => {
     const c = capture();
-    expect(await runCli(['demo', '--agents', '5', '--speed', '0', '--seed', '1'], c.io)).toBe(0);
-    expect(c.out()).toContain('5 agents share a pool');
-    expect(c.out()).toContain('helper-1');
+    expect(await runCli(['demo', '--agents', '7', '--speed', '0', '--seed', '1'], c.io)).toBe(0);
+    expect(c.out()).toContain('7 agents share a pool');
+    expect(c.out()).toContain('support-3');
     const h = capture();
     expect(await runCli(['demo', '--help'], h.io)).toBe(0);
     expect(h.out()).toContain('Usage: token-kernel demo');
