@@ -15,7 +15,9 @@ export type KernelErrorCode =
   | 'WORKER_FAILED'
   | 'KERNEL_CLOSED'
   | 'ABORTED'
-  | 'INVALID_CONFIG';
+  | 'INVALID_CONFIG'
+  | 'NOT_READY'
+  | 'STORE_FAILED';
 
 /** Options accepted by {@link KernelError}. */
 export interface KernelErrorOptions {

@@ -64,6 +64,113 @@ export { systemClock } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
 export type { ChatMessage, ToolCall } from './tokens/chat-message.js';
 
+// Governed calls
+export type {
+  CallRequest,
+  ResolvedCallRequest,
+  InvokeContext,
+  InvokeResult,
+  Invoke,
+  CallOptions,
+  CallResult,
+} from './calls/call-types.js';
+export { OutputEstimator } from './calls/output-estimator.js';
+export type { OutputEstimatorOptions, OutputEstimatorStats } from './calls/output-estimator.js';
+export { classifyFailure } from './calls/call-failure.js';
+export type { CallFailure } from './calls/call-failure.js';
+export type {
+  ModelCandidate,
+  PickModelRequest,
+  PickModelResult,
+  CandidateVerdict,
+} from './calls/model-picker.js';
+
+// The cost-aware cache
+export { createCostCache } from './cache/cost-cache.js';
+export type {
+  CostCache,
+  CostCacheOptions,
+  CacheSetInfo,
+  CostCacheStats,
+  CostCacheEvictions,
+} from './cache/cost-cache.js';
+export { cacheKey, CACHE_KEY_IGNORED_PARAMS } from './cache/cache-key.js';
+export { cacheability } from './cache/cacheability.js';
+export type {
+  Cacheability,
+  CacheabilityResponse,
+  CacheabilityOptions,
+  NotCacheableReason,
+} from './cache/cacheability.js';
+export { SingleFlight } from './cache/single-flight.js';
+export type { SingleFlightResult } from './cache/single-flight.js';
+
+// Token counting
+export { createTokenCounter } from './tokens/token-counter.js';
+export type { TokenCounter, TokenCount, TokenCounterStats } from './tokens/token-counter.js';
+export type { TokenCounterOptions } from './tokens/token-counter-options.js';
+export { countChatMessages } from './tokens/count-chat-messages.js';
+export { countText } from './tokens/bpe-count.js';
+export type { EncodingName } from './tokens/bpe-count.js';
+export type { TokenizerBackend } from './tokens/tokenizer-backend.js';
+export { encodingForModel } from './tokens/model-encoding.js';
+
+// Compression
+export { compressMessages } from './compress/compress-messages.js';
+export type {
+  CompressOptions,
+  CompressResult,
+  CompressStage,
+} from './compress/compress-options.js';
+export { createCompressor } from './compress/compressor.js';
+export type { Compressor, CompressorOptions, Summarizer } from './compress/compressor.js';
+export {
+  DEFAULT_COMPACTION_POLICY,
+  compactionTarget,
+  shouldCompact,
+} from './compress/compaction-policy.js';
+export type { CompactionPolicy } from './compress/compaction-policy.js';
+export type { CompactOnWarnOptions, CompactionStop } from './compress/compact-on-warn.js';
+
+// Isolated agents
+export { spawnIsolated, IsolatedAgent } from './isolation/isolated-agent.js';
+export type { IsolatedOutcome } from './isolation/isolated-agent.js';
+export type {
+  IsolatedAgentOptions,
+  IsolatedResourceLimits,
+} from './isolation/isolated-agent-options.js';
+export type { IsolatedAgentApi, IsolatedAgentModule } from './isolation/isolated-client.js';
+
+// Rules and alerts
+export { parseRules, loadRules } from './rules/parse-rules.js';
+export type {
+  RuleSpec,
+  ResolvedRule,
+  RuleMetric,
+  RuleScope,
+  RuleAction,
+  RuleSeverity,
+} from './rules/rule-spec.js';
+export { createRuleEngine, RuleEngine } from './rules/rule-engine.js';
+export type { RuleEngineOptions } from './rules/rule-engine.js';
+export type { AlertEvent, AlertSink } from './rules/alert-event.js';
+export { consoleSink } from './rules/console-sink.js';
+export { webhookSink } from './rules/webhook-sink.js';
+export type { WebhookSink, WebhookSinkOptions, WebhookStats } from './rules/webhook-sink.js';
+
+// Telemetry and the dashboard
+export { serveDashboard } from './telemetry/dashboard-server.js';
+export type { DashboardServer } from './telemetry/dashboard-server.js';
+export type { DashboardOptions } from './telemetry/dashboard-options.js';
+export { createMetrics } from './telemetry/kernel-metrics.js';
+export type { KernelMetrics, MetricsOptions } from './telemetry/kernel-metrics.js';
+export { genAiSpanAttributes, CALL_ATTRIBUTE } from './telemetry/gen-ai-attributes.js';
+export { withCallSpan, kernelTracer } from './telemetry/call-span.js';
+
+// Durability
+export type { LedgerStore, StoreContents } from './store/ledger-store.js';
+export type { JournalEntry } from './store/journal-entry.js';
+
 // Demo
 export { runDemo } from './demo/demo-run.js';
 export type { DemoOptions, DemoResult } from './demo/demo-run.js';

@@ -25,6 +25,7 @@ import type {
 } from './call-types.js';
 import type { OutputEstimator } from './output-estimator.js';
 import { validateCallRequest } from './validate-call.js';
+import { kernelTracer, withCallSpan } from '../telemetry/call-span.js';
 
 /** What the call path needs from the kernel. */
 export interface CallServiceDeps {
@@ -78,6 +79,28 @@ export class CallService {
         { cause: options.signal.reason },
       );
     const model = this.#model(core, request, options);
+    // One OpenTelemetry span per governed call (a no-op unless the application registers an SDK).
+    return withCallSpan(
+      kernelTracer(),
+      { operation: 'chat', model, agentId: core.id },
+      () => this.#call(core, request, model, invoke, options),
+      (r) => ({
+        usage: r.usage,
+        costNano: r.costNano,
+        cached: r.cached,
+        ...(r.record.savedNano !== undefined && { costSavedNano: r.record.savedNano }),
+        ...(core.total > 0 && { utilization: core.used / core.total }),
+      }),
+    );
+  }
+
+  async #call<T>(
+    core: AgentCore,
+    request: CallRequest,
+    model: string,
+    invoke: Invoke<T>,
+    options: CallOptions,
+  ): Promise<CallResult<T>> {
     const counted = await this.#d.tokens().count(request.messages, model);
     const resolved = { ...request, model };
     const scope = options.cacheScope ?? core.userId ?? 'shared';

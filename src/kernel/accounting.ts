@@ -247,7 +247,7 @@ export class Accounting {
   }
 
   #add(
-    core: AgentCore,
+    core: AgentCore | undefined,
     counters: readonly LimitCounter[],
     tokens: number,
     nano: number,
@@ -257,12 +257,61 @@ export class Accounting {
     for (let i = 0; i < counters.length; i++) {
       const c = counters[i] as LimitCounter;
       if (now >= c.periodEnd) this.#roll(c, now);
+      // A record from before the counter's period (replayed from a journal) is not this period's.
+      else if (now < c.periodStart) continue;
       c.usedTokens += tokens;
       c.usedNano += nano;
       if (c.usedTokens >= c.triggerTokens || c.usedNano >= c.triggerNano) {
         this.#d.router.counterCrossing(c, core, isModel);
       }
     }
+  }
+
+  /**
+   * Re-books a journaled record with its original time and cost (never re-priced): the window of
+   * its agent if live, every counter, the ledger. Signals are muted by the caller during replay.
+   */
+  replay(
+    core: AgentCore | undefined,
+    r: UsageRecord,
+    subject: { agentId: string; taskId?: string; userId?: string; sessionId?: string },
+  ): void {
+    const usage = r.usage;
+    const tokens = r.cached ? 0 : usage.inputTokens + usage.outputTokens;
+    const live = core !== undefined && !core.lifecycle.final;
+    if (live && tokens > 0) {
+      core.used += tokens;
+      core.lookupUsed += usage.inputTokens;
+      core.reasoningUsed += usage.outputTokens;
+      if ((core.used >= core.ladder.nextAt || core.used >= core.total) && core.state !== 'waiting')
+        this.#d.router.windowCrossing(core);
+    }
+    const counters = live
+      ? core.counters
+      : this.#d.registry.countersFor({
+          agentId: subject.agentId,
+          taskId: subject.taskId,
+          userId: subject.userId,
+          sessionId: subject.sessionId,
+        });
+    if (tokens > 0 || r.costNano > 0) {
+      const origin = live ? core : undefined;
+      this.#add(origin, counters, tokens, r.costNano, r.time, false);
+      this.#add(origin, this.#d.registry.modelCounters(r.model), tokens, r.costNano, r.time, true);
+    }
+    const attribution = core?.attribution ?? this.#d.ledger.attribution(subject);
+    this.#d.ledger.add(
+      attribution,
+      r.model,
+      usage,
+      r.costNano,
+      r.priceSource,
+      r.cached,
+      r.reservationId,
+      r.time,
+      r.savedNano ?? 0,
+    );
+    this.#d.router.flush();
   }
 
   #check(

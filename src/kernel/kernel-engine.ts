@@ -24,6 +24,8 @@ import type { ResolvedKernelOptions } from './kernel-options.js';
 import { ReservationBook } from './reservation-book.js';
 import { SignalRouter, windowLimit } from './signal-router.js';
 import { WaitQueue } from './wait-queue.js';
+import { KernelJournal, spawnEntry } from './kernel-journal.js';
+import type { SpawnOptions } from '../agents/spawn-options.js';
 
 /**
  * The kernel's state and its lifecycle operations: the pool, spawn and admission, preemption,
@@ -41,6 +43,9 @@ export class KernelEngine {
   readonly cache: CostCache<CachedResponse> | undefined;
   readonly estimator: OutputEstimator;
   readonly events = new KernelEvents();
+  readonly journal: KernelJournal;
+  /** True until the store has been replayed. */
+  loading: boolean;
   readonly agents = new Map<string, AgentCore>();
   readonly queue = new WaitQueue();
   poolTotal: number;
@@ -57,6 +62,8 @@ export class KernelEngine {
 
   constructor(options: ResolvedKernelOptions) {
     this.options = options;
+    this.journal = new KernelJournal(options.store);
+    this.loading = options.store !== undefined;
     this.poolTotal = options.totalBudget;
     this.available = options.totalBudget;
     this.pricing =
@@ -86,7 +93,10 @@ export class KernelEngine {
         registry: this.registry,
         router: this.router,
         ttlMs: options.reservationTtlMs,
-        onRecord: (r: UsageRecord) => this.events.emitRecord(r),
+        onRecord: (r: UsageRecord) => {
+          this.journal.write({ t: 'record', record: r });
+          this.events.emitRecord(r);
+        },
       },
       (onExpire) => new ReservationBook(options.clock, onExpire),
     );
@@ -139,6 +149,32 @@ export class KernelEngine {
   assertOpen(): void {
     if (this.closed)
       throw new KernelError('KERNEL_CLOSED', 'The kernel is closed; create a new one');
+    if (this.loading && !this.journal.replaying)
+      throw new KernelError(
+        'NOT_READY',
+        'The kernel is replaying its store; `await kernel.ready` first',
+      );
+  }
+
+  /** Replays the store (kernel.ready): signals and events stay muted until it is done. */
+  async load(): Promise<void> {
+    this.events.muted = true;
+    let problems: readonly string[];
+    try {
+      problems = await this.journal.replay(this);
+    } finally {
+      this.events.muted = false;
+      this.loading = false;
+    }
+    for (const problem of problems) this.events.emitWarning(`store: ${problem}`);
+  }
+
+  /** Switches an agent's calls to their downgrade model (or back). */
+  setDowngrade(id: unknown, on: boolean): void {
+    this.assertOpen();
+    const core = this.core(id);
+    core.downgraded = on;
+    this.journal.write({ t: 'downgrade', time: this.options.clock.now(), id: core.id, on });
   }
 
   /** The live agent with this id. @throws `UNKNOWN_AGENT` */
@@ -222,6 +258,7 @@ export class KernelEngine {
       this.#admit(core, grant);
     }
     this.router.flush();
+    this.journal.write(spawnEntry(this.options.clock.now(), value as SpawnOptions, parent));
     return core;
   }
 
@@ -248,6 +285,7 @@ export class KernelEngine {
     }
     this.#grow(core, n, `granted ${n.toLocaleString('en-US')} tokens`);
     this.router.flush();
+    this.journal.write({ t: 'grant', time: this.options.clock.now(), id: core.id, tokens: n });
   }
 
   /** Stops an agent by hand (rules, operators) until {@link resume}. */
@@ -269,6 +307,7 @@ export class KernelEngine {
       reason,
     );
     this.router.flush();
+    this.journal.write({ t: 'stop', time: this.options.clock.now(), id: core.id, reason });
   }
 
   /** Lifts a manual stop and re-checks period limits; true when the agent may run now. */
@@ -278,6 +317,7 @@ export class KernelEngine {
     this.accounting.rollAll(core);
     this.router.unstop(core, 'manual', reason);
     this.router.flush();
+    this.journal.write({ t: 'resume', time: this.options.clock.now(), id: core.id, reason });
     return core.runnable;
   }
 
@@ -302,13 +342,28 @@ export class KernelEngine {
     }
     this.#serveQueue();
     this.router.flush();
+    this.journal.write({ t: 'replenish', time: this.options.clock.now(), tokens: n });
   }
 
   /** Ends an agent: children first, open reservations released, unused tokens returned. */
-  release(core: AgentCore, final: 'released' | 'killed' = 'released', reason = 'killed'): number {
+  release(
+    core: AgentCore,
+    final: 'released' | 'killed' = 'released',
+    reason = 'killed',
+    top = true,
+  ): number {
     if (core.lifecycle.final) return 0;
+    // Journaled once, for the agent asked: replaying it releases the children again.
+    if (top)
+      this.journal.write({
+        t: 'release',
+        time: this.options.clock.now(),
+        id: core.id,
+        final,
+        reason,
+      });
     if (core.children !== undefined)
-      for (const child of [...core.children]) this.release(child, final, reason);
+      for (const child of [...core.children]) this.release(child, final, reason, false);
     this.accounting.releaseAll(core);
     this.queue.remove(core);
     const returned = Math.max(0, core.total - core.used);

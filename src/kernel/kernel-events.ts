@@ -52,6 +52,8 @@ type Handlers = { [K in keyof KernelEventMap]: Array<(event: KernelEventMap[K]) 
  * error subscriber, as a process warning) and never corrupts kernel state.
  */
 export class KernelEvents {
+  /** While true (a store replay), nothing is delivered. */
+  muted = false;
   readonly #handlers: Handlers = {
     signal: [],
     record: [],
@@ -95,6 +97,7 @@ export class KernelEvents {
   }
 
   emitWarning(message: string): void {
+    if (this.muted) return;
     if (this.#handlers.warning.length > 0)
       this.#emit('warning', { type: 'kernel.warning', message });
     else process.emitWarning(message, 'TokenKernelWarning');
@@ -123,6 +126,7 @@ export class KernelEvents {
   }
 
   #emit<K extends keyof KernelEventMap>(type: K, event: KernelEventMap[K]): void {
+    if (this.muted) return;
     for (const handler of [
       ...(this.#handlers[type] as Array<(event: KernelEventMap[K]) => void>),
     ]) {

@@ -6,6 +6,7 @@ import type { Pricing } from '../pricing/pricing.js';
 import type { PriceTableInput } from '../pricing/price-table.js';
 import type { OutputEstimatorOptions } from '../calls/output-estimator.js';
 import type { TokenCounterOptions } from '../tokens/token-counter-options.js';
+import type { LedgerStore } from '../store/ledger-store.js';
 import {
   invalid,
   expectId,
@@ -58,6 +59,8 @@ export interface KernelOptions {
   readonly downgrade?: Readonly<Record<string, string>>;
   /** How output tokens are estimated for calls that set no `maxOutputTokens`. */
   readonly outputEstimate?: OutputEstimatorOptions;
+  /** Where durable state goes (a journal file, …); replayed on start (`await kernel.ready`). @default none: in memory */
+  readonly store?: LedgerStore;
 }
 
 /** Kernel options with every default applied. */
@@ -83,6 +86,7 @@ export interface ResolvedKernelOptions {
     { readonly maxBytes: number; readonly ttlMs?: number; readonly admission?: boolean } | false;
   readonly downgrade: Readonly<Record<string, string>>;
   readonly outputEstimate: OutputEstimatorOptions;
+  readonly store: LedgerStore | undefined;
 }
 
 const KNOWN = new Set([
@@ -106,6 +110,7 @@ const KNOWN = new Set([
   'cache',
   'downgrade',
   'outputEstimate',
+  'store',
 ]);
 
 /**
@@ -193,5 +198,16 @@ export function resolveKernelOptions(value: unknown): ResolvedKernelOptions {
       o['outputEstimate'] === undefined
         ? {}
         : (expectObject('outputEstimate', o['outputEstimate']) as OutputEstimatorOptions),
+    store: resolveStore(o['store']),
   };
+}
+
+function resolveStore(value: unknown): LedgerStore | undefined {
+  if (value === undefined) return undefined;
+  const store = expectObject('store', value);
+  for (const method of ['load', 'append', 'compact', 'close']) {
+    if (typeof store[method] !== 'function')
+      invalid('store', 'a LedgerStore (load, append, compact, close)', value);
+  }
+  return value as LedgerStore;
 }

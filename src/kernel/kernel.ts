@@ -18,6 +18,10 @@ import {
 import type { CompressOptions, CompressResult } from '../compress/compress-options.js';
 import type { Summarizer } from '../compress/compressor.js';
 import type { ChatMessage } from '../tokens/chat-message.js';
+import { spawnIsolated, type IsolatedAgent } from '../isolation/isolated-agent.js';
+import type { IsolatedAgentOptions } from '../isolation/isolated-agent-options.js';
+import { serveDashboard, type DashboardServer } from '../telemetry/dashboard-server.js';
+import type { DashboardOptions } from '../telemetry/dashboard-options.js';
 import { KernelEngine } from './kernel-engine.js';
 import type { KernelEventMap } from './kernel-events.js';
 import { resolveKernelOptions, type KernelOptions } from './kernel-options.js';
@@ -46,12 +50,19 @@ const PERIODS: ReadonlyArray<PeriodKind | 'lifetime'> = [
  */
 export class Kernel {
   readonly #engine: KernelEngine;
-  /** Resolves when the kernel's store has been replayed (immediately for the in-memory store). */
-  readonly ready: Promise<void> = Promise.resolve();
+  readonly #isolated = new Set<IsolatedAgent>();
+  /**
+   * Resolves when the kernel's store has been replayed (at once without a store). Until then
+   * every call throws `NOT_READY`. Rejects with `STORE_FAILED` when the store cannot be read.
+   */
+  readonly ready: Promise<void>;
 
   /** @internal use {@link createKernel} */
   constructor(options: KernelOptions) {
     this.#engine = new KernelEngine(resolveKernelOptions(options));
+    this.ready = this.#engine.loading ? this.#engine.load() : Promise.resolve();
+    // A failed replay is reported through `ready`; keep it from becoming an unhandled rejection.
+    this.ready.catch(() => undefined);
   }
 
   /**
@@ -106,9 +117,8 @@ export class Kernel {
    * back, with `on = false`); warned agents are downgraded automatically.
    */
   setDowngrade(id: string, on = true): void {
-    this.#engine.assertOpen();
     if (typeof on !== 'boolean') invalid('on', 'a boolean', on);
-    this.#engine.core(id).downgraded = on;
+    this.#engine.setDowngrade(id, on);
   }
 
   /** Asks an agent to compact its context now: a `compaction` event its compaction policy acts on. */
@@ -271,6 +281,41 @@ export class Kernel {
     );
   }
 
+  /**
+   * Runs an agent's own code in a worker thread: the module's default export gets a handle bound
+   * to that one agent (reserve, commit, cancel, record, call, batch, onSignal, status). SIGSTOP
+   * makes its kernel calls wait (or reject, per `onStop`); `kernel.kill(id)` terminates the
+   * worker even if it never yields, and reclaims the window.
+   * @throws (rejects) KernelError `INVALID_ARGUMENT`, plus what `spawn` throws
+   */
+  async spawnIsolated(
+    moduleUrl: string | URL,
+    options: IsolatedAgentOptions,
+  ): Promise<IsolatedAgent> {
+    this.#engine.assertOpen();
+    const isolated = await spawnIsolated(this, moduleUrl, {
+      maxTtlMs: this.#engine.options.reservationTtlMs,
+      clock: this.#engine.options.clock,
+      ...options,
+    });
+    this.#isolated.add(isolated);
+    void isolated.done.then(() => this.#isolated.delete(isolated));
+    return isolated;
+  }
+
+  /**
+   * Serves the live dashboard (per-agent bars, signal log, spend by model, cache savings, pool
+   * utilization, over server-sent events), `/status` (JSON) and `/metrics` (Prometheus).
+   * A non-loopback `host` requires a `token`.
+   * @throws (rejects) KernelError `INVALID_ARGUMENT`
+   * @example
+   * const server = await kernel.serve({ port: 8787 });
+   * console.log(server.url);
+   */
+  serve(options?: DashboardOptions): Promise<DashboardServer> {
+    return serveDashboard(this, options);
+  }
+
   /** Response-cache statistics (hits, misses, evictions, bytes, cost saved), or undefined without a cache. */
   cacheStats(): CostCacheStats | undefined {
     return this.#engine.cache?.stats();
@@ -283,8 +328,10 @@ export class Kernel {
 
   /** Ends all timers and workers so the process can exit; waiting calls reject with `KERNEL_CLOSED`. */
   async close(): Promise<void> {
+    // Isolated agents' workers would keep the process alive: end them first.
+    await Promise.all([...this.#isolated].map((agent) => agent.kill('kernel closed')));
     this.#engine.close();
-    await this.#engine.closeWorkers();
+    await Promise.all([this.#engine.closeWorkers(), this.#engine.journal.close()]);
   }
 }
 

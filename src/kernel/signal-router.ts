@@ -104,9 +104,13 @@ export class SignalRouter {
    * A counter's used reached a threshold or its limit. Shared counters signal every agent they
    * apply to; model counters signal only the agent whose call crossed (it can switch models).
    */
-  counterCrossing(counter: LimitCounter, origin: AgentCore, isModel: boolean): void {
+  counterCrossing(counter: LimitCounter, origin: AgentCore | undefined, isModel: boolean): void {
     const { limit } = counter;
-    const targets: Iterable<AgentCore> = isModel ? [origin] : (counter.agents as Set<AgentCore>);
+    const targets: Iterable<AgentCore> = isModel
+      ? origin === undefined
+        ? []
+        : [origin]
+      : (counter.agents as Set<AgentCore>);
     const crossings: Array<[number, 'tokens' | 'usd']> = [];
     for (const t of counter.tokenLadder.advance(counter.usedTokens, limit.tokens))
       crossings.push([t, 'tokens']);

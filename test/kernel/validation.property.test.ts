@@ -49,14 +49,12 @@ const scenarios: Array<[string, fc.Arbitrary<unknown>, Scenario]> = [
     'reserve.ttlMs',
     badTokens.filter((v) => v !== undefined),
     (k, bad) =>
-      k.kernel
-        .agent('a')
-        .reserve({
-          model: 'test-small',
-          inputTokens: 10,
-          maxOutputTokens: 10,
-          ttlMs: bad as number,
-        }),
+      k.kernel.agent('a').reserve({
+        model: 'test-small',
+        inputTokens: 10,
+        maxOutputTokens: 10,
+        ttlMs: bad as number,
+      }),
   ],
   [
     'commit.inputTokens',

@@ -1,0 +1,112 @@
+import type { AgentCore } from '../agents/agent-core.js';
+import type { SpawnOptions } from '../agents/spawn-options.js';
+import { NO_KEY, type UsageRecord } from '../budget/usage-record.js';
+import { KernelError } from '../errors.js';
+import type { JournalEntry } from '../store/journal-entry.js';
+import type { LedgerStore } from '../store/ledger-store.js';
+import type { KernelEngine } from './kernel-engine.js';
+
+/**
+ * Writes the kernel's durable changes to its store and replays them on start. Replay runs the
+ * same kernel logic that made the changes (spawn, grant, release, …), with signals and events
+ * muted, so the restored pool, windows, counters and ledger are exactly what they were; records
+ * are re-booked with the cost they were priced at, not re-priced.
+ */
+export class KernelJournal {
+  readonly #store: LedgerStore | undefined;
+  /** True while replaying: nothing is written back. */
+  replaying = false;
+
+  constructor(store: LedgerStore | undefined) {
+    this.#store = store;
+  }
+
+  get enabled(): boolean {
+    return this.#store !== undefined && !this.replaying;
+  }
+
+  write(entry: JournalEntry): void {
+    if (this.#store === undefined || this.replaying) return;
+    this.#store.append(entry);
+  }
+
+  /** Loads the store and replays it into `engine`; returns the problems the store reported. */
+  async replay(engine: KernelEngine): Promise<readonly string[]> {
+    if (this.#store === undefined) return [];
+    const contents = await this.#store.load();
+    if (contents.snapshot !== undefined && contents.snapshot !== null) {
+      throw new KernelError(
+        'STORE_FAILED',
+        'The store holds a snapshot, which this kernel version cannot restore; replay needs the full journal',
+      );
+    }
+    this.replaying = true;
+    try {
+      for (const entry of contents.entries) apply(engine, entry);
+    } finally {
+      this.replaying = false;
+    }
+    return contents.problems;
+  }
+
+  async close(): Promise<void> {
+    await this.#store?.close();
+  }
+}
+
+function apply(engine: KernelEngine, e: JournalEntry): void {
+  switch (e.t) {
+    case 'spawn':
+      engine.spawn(e.options, e.parent === undefined ? undefined : engine.core(e.parent));
+      return;
+    case 'record': {
+      const core = engine.agents.get(e.record.agentId);
+      engine.accounting.replay(core, e.record, subjectOf(e.record));
+      return;
+    }
+    case 'grant':
+      engine.grant(e.id, e.tokens);
+      return;
+    case 'replenish':
+      engine.replenish(e.tokens);
+      return;
+    case 'release': {
+      const core = engine.agents.get(e.id);
+      if (core !== undefined) engine.release(core, e.final, e.reason);
+      return;
+    }
+    case 'stop':
+      engine.stop(e.id, e.reason);
+      return;
+    case 'resume':
+      engine.resume(e.id, e.reason);
+      return;
+    case 'downgrade':
+      engine.core(e.id).downgraded = e.on;
+      return;
+  }
+}
+
+/** The attribution of a record whose agent is no longer live (a late commit after release). */
+function subjectOf(r: UsageRecord): {
+  agentId: string;
+  taskId?: string;
+  userId?: string;
+  sessionId?: string;
+} {
+  return {
+    agentId: r.agentId,
+    ...(r.taskId !== NO_KEY && { taskId: r.taskId }),
+    ...(r.userId !== NO_KEY && { userId: r.userId }),
+    ...(r.sessionId !== NO_KEY && { sessionId: r.sessionId }),
+  };
+}
+
+/** The spawn entry for an agent (the options it was spawned with). */
+export function spawnEntry(
+  time: number,
+  options: SpawnOptions,
+  parent: AgentCore | undefined,
+): JournalEntry {
+  return { t: 'spawn', time, options, ...(parent !== undefined && { parent: parent.id }) };
+}
