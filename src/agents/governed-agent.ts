@@ -10,6 +10,7 @@ import type { AgentCore } from './agent-core.js';
 import type { AgentState, agentMachine } from './agent-machine.js';
 import type { Priority } from './priority.js';
 import { ReservationCore } from './reservation-core.js';
+import { addSignalHandler } from './signal-handlers.js';
 import { Reservation } from './reservation.js';
 import type { SignalEvent, SignalName } from './signal.js';
 import type { SpawnOptions } from './spawn-options.js';
@@ -212,14 +213,7 @@ export class GovernedAgent {
   on(signal: SignalName, handler: (event: SignalEvent) => void): () => void {
     expectOneOf('signal', signal, SIGNALS);
     if (typeof handler !== 'function') invalid('handler', 'a function', handler);
-    const handlers = (this.#core.handlers ??= new Map());
-    const list = handlers.get(signal) ?? [];
-    list.push(handler);
-    handlers.set(signal, list);
-    return () => {
-      const i = list.indexOf(handler);
-      if (i >= 0) list.splice(i, 1);
-    };
+    return addSignalHandler(this.#core, signal, handler);
   }
 
   /**

@@ -1,6 +1,13 @@
 import type { Usage } from '../usage.js';
 import type { PeriodKind } from './limit-spec.js';
 import { CALLS, STRIDE } from './ledger-row.js';
+import {
+  BOUNDS_PER_CELL,
+  BUCKET_TABLES,
+  HISTORY_KINDS,
+  type LedgerBucketsSnapshot,
+  type LedgerPeriodSnapshot,
+} from './ledger-snapshot.js';
 import { periodBounds, type PeriodBounds } from './period.js';
 
 /** Period kinds by internal index; index 4 is the lifetime. */
@@ -176,6 +183,86 @@ export class LedgerBuckets {
     addInto(out, outOffset, this.#hour, o);
     if (k !== 0) addInto(out, outOffset, this.#day, o);
     if (closedDays !== undefined) addInto(out, outOffset, closedDays, o);
+  }
+
+  /** Every cell's counters, bounds (null when unset) and retained history, as plain numbers. */
+  snapshot(): LedgerBucketsSnapshot {
+    const rows = this.#count * STRIDE;
+    const tables = this.#tables();
+    const counters = (k: number) => Array.from(tables[k]!.subarray(0, rows));
+    const bounds: (number | null)[] = [];
+    const columns = this.#boundColumns();
+    for (let cell = 0; cell < this.#count; cell++) {
+      for (const column of columns) {
+        const v = column[cell]!;
+        bounds.push(Number.isFinite(v) ? v : null);
+      }
+    }
+    const history = (k: number): LedgerPeriodSnapshot[] =>
+      Array.from(this.#history[k]!, ([start, byCell]) => {
+        const counters: number[] = [];
+        for (const closed of byCell.values()) for (const c of closed) counters.push(c);
+        return { start, cells: [...byCell.keys()], counters };
+      });
+    return {
+      hour: counters(0),
+      day: counters(1),
+      week: counters(2),
+      month: counters(3),
+      life: counters(4),
+      bounds,
+      history: { hour: history(0), day: history(1), week: history(2), month: history(3) },
+    };
+  }
+
+  /**
+   * Fills a fresh table with `count` cells from a checked snapshot, then moves the current
+   * periods to `latest` (the latest record time; null for none), as the last record did.
+   */
+  load(data: LedgerBucketsSnapshot, count: number, latest: number | null): void {
+    let capacity = this.#capacity;
+    while (capacity < count) capacity *= 2;
+    this.#grow(capacity);
+    this.#count = count;
+    const tables = this.#tables();
+    BUCKET_TABLES.forEach((name, k) => tables[k]!.set(data[name]));
+    const columns = this.#boundColumns();
+    for (let cell = 0; cell < count; cell++) {
+      for (let j = 0; j < BOUNDS_PER_CELL; j++) {
+        // Unset bounds are NaN (starts) and -Infinity (ends): see addCell.
+        columns[j]![cell] =
+          data.bounds[cell * BOUNDS_PER_CELL + j] ?? (j % 2 === 1 ? -Infinity : NaN);
+      }
+    }
+    HISTORY_KINDS.forEach((kind, k) => {
+      for (const { start, cells, counters } of data.history[kind]) {
+        const byCell = new Map<number, Float64Array>();
+        // Views on one block per period: whole periods are forgotten at once.
+        const block = Float64Array.from(counters);
+        for (let i = 0; i < cells.length; i++)
+          byCell.set(cells[i]!, block.subarray(i * STRIDE, (i + 1) * STRIDE));
+        this.#history[k]!.set(start, byCell);
+      }
+    });
+    if (latest !== null) this.advance(latest);
+  }
+
+  #tables(): Float64Array[] {
+    return [this.#hour, this.#day, this.#week, this.#month, this.#life];
+  }
+
+  /** In {@link BOUNDS_PER_CELL} order: start and end of hour, day, week, month. */
+  #boundColumns(): Float64Array[] {
+    return [
+      this.#hourStart,
+      this.#hourEnd,
+      this.#dayStart,
+      this.#dayEnd,
+      this.#weekStart,
+      this.#weekEnd,
+      this.#monthStart,
+      this.#monthEnd,
+    ];
   }
 
   #readClosed(cell: number, k: number, start: number, out: Float64Array, outOffset: number): void {

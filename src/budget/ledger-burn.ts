@@ -1,3 +1,5 @@
+import type { LedgerBurnSnapshot } from './ledger-snapshot.js';
+
 /** Width of one burn-rate bucket, ms. */
 export const MINUTE_MS = 60_000;
 /** Minute buckets kept: the longest burn-rate window is one day. */
@@ -47,6 +49,27 @@ export class BurnRing {
       calls += c[o + 2]!;
     }
     return { tokens, costNano, calls };
+  }
+
+  /** The kept minutes, oldest first, as plain numbers. */
+  snapshot(): LedgerBurnSnapshot {
+    if (this.#minute === -Infinity) return { minute: null, counters: [] };
+    const counters: number[] = [];
+    for (let m = this.#minute - BURN_MINUTES + 1; m <= this.#minute; m++) {
+      const o = slot(m);
+      counters.push(this.#counters[o]!, this.#counters[o + 1]!, this.#counters[o + 2]!);
+    }
+    return { minute: this.#minute, counters };
+  }
+
+  /** Fills a fresh ring from a checked snapshot. */
+  load(data: LedgerBurnSnapshot): void {
+    if (data.minute === null) return;
+    this.#roll(data.minute * MINUTE_MS);
+    const first = data.minute - BURN_MINUTES + 1;
+    for (let i = 0; i < BURN_MINUTES; i++) {
+      this.#counters.set(data.counters.slice(i * 3, i * 3 + 3), slot(first + i));
+    }
   }
 
   #roll(time: number): void {

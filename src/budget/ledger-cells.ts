@@ -1,6 +1,7 @@
 import type { AttributionHandle } from './ledger-attribution.js';
 import { LIFETIME, type LedgerBuckets } from './ledger-buckets.js';
 import { LedgerKeys } from './ledger-keys.js';
+import type { LedgerSnapshot } from './ledger-snapshot.js';
 import {
   CALLS,
   DIMENSIONS,
@@ -77,6 +78,27 @@ export class LedgerCells {
       if (sums[key * STRIDE + CALLS]! > 0) rows.push(toUsageRow(names[key]!, sums, key * STRIDE));
     }
     return rows.sort(compareUsageRows);
+  }
+
+  /** The key tables and each cell's key numbers, as plain data. */
+  snapshot(): Pick<LedgerSnapshot, 'keys' | 'cells'> {
+    const [agent, task, user, session, model] = DIMENSIONS.map((_, d) => [...this.keys.keys(d)]);
+    return {
+      keys: { agent: agent!, task: task!, user: user!, session: session!, model: model! },
+      cells: [...this.#cellKeys],
+    };
+  }
+
+  /** Fills fresh tables from a checked snapshot (the buckets are loaded separately). */
+  load({ keys, cells }: Pick<LedgerSnapshot, 'keys' | 'cells'>): void {
+    DIMENSIONS.forEach((dimension, d) => {
+      for (const key of keys[dimension]) this.keys.id(d, key);
+    });
+    for (let cell = 0; cell * WIDTH < cells.length; cell++) {
+      const ids = cells.slice(cell * WIDTH, (cell + 1) * WIDTH);
+      this.#index.set(ids.join(','), cell);
+      this.#cellKeys.push(...ids);
+    }
   }
 
   #start(k: number, at: number): number | undefined {

@@ -23,6 +23,13 @@ import {
 } from './ledger-forecast.js';
 import { LedgerCells } from './ledger-cells.js';
 import { RecentRing } from './ledger-recent.js';
+import {
+  KEYS_PER_CELL,
+  parseLedgerSnapshot,
+  restoreRecord,
+  snapshotRecord,
+  type LedgerSnapshot,
+} from './ledger-snapshot.js';
 import { DIMENSIONS, STRIDE, toUsageRow, type Dimension, type UsageRow } from './ledger-row.js';
 import { periodBounds, validateTimeZone } from './period.js';
 import { NO_KEY, type UsageRecord } from './usage-record.js';
@@ -30,6 +37,7 @@ import { NO_KEY, type UsageRecord } from './usage-record.js';
 export type { Attribution } from './ledger-attribution.js';
 export type { BurnRate, Forecast, ForecastLimit } from './ledger-forecast.js';
 export { nanoToUsd, type Dimension, type UsageRow } from './ledger-row.js';
+export type { LedgerSnapshot } from './ledger-snapshot.js';
 
 /** Options of a {@link Ledger}. */
 export interface LedgerOptions {
@@ -292,6 +300,48 @@ export class Ledger {
   recent(n?: number): UsageRecord[] {
     if (n !== undefined && !isTokenCount(n)) invalid('n', 'a non-negative safe integer', n);
     return this.#recent.last(n ?? this.#recent.capacity);
+  }
+
+  /**
+   * A JSON-able image of everything the queries answer from, for a store's compaction: O(cells +
+   * retained history + kept records). Handles are not part of it; call {@link attribution} again.
+   */
+  snapshot(): LedgerSnapshot {
+    return {
+      version: 1,
+      timeZone: this.#timeZone,
+      seq: this.#seq,
+      latest: this.#seq === 0 ? null : this.#highWater,
+      origin: this.#origin,
+      ...this.#cells.snapshot(),
+      buckets: this.#buckets.snapshot(),
+      burn: this.#burn.snapshot(),
+      recent: this.#recent.last(this.#recent.capacity).map(snapshotRecord),
+    };
+  }
+
+  /**
+   * A ledger that answers every query like the one `snapshot` came from and goes on from there:
+   * `seq` continues, and `attribution()` of known ids books into their existing cells. Its clock,
+   * callbacks and record capacity come from `options` (a smaller capacity keeps the newest
+   * records); its time zone must be the snapshot's, since period boundaries depend on it.
+   * @throws KernelError `INVALID_ARGUMENT` for bad options, or a snapshot of another version or
+   *   zone or with a missing, mistyped or inconsistent field (the message names it).
+   */
+  static restore(snapshot: unknown, options: LedgerOptions): Ledger {
+    const ledger = new Ledger(options);
+    const s = parseLedgerSnapshot(snapshot, ledger.#timeZone);
+    ledger.#cells.load(s);
+    ledger.#buckets.load(s.buckets, s.cells.length / KEYS_PER_CELL, s.latest);
+    ledger.#burn.load(s.burn);
+    for (const record of s.recent) ledger.#recent.push(restoreRecord(record));
+    ledger.#seq = s.seq;
+    ledger.#origin = s.origin;
+    if (s.latest !== null) {
+      ledger.#highWater = s.latest;
+      ledger.#hourEnd = ledger.#buckets.hourEnd;
+    }
+    return ledger;
   }
 
   #advance(time: number): void {

@@ -1,29 +1,32 @@
 import { AgentCore } from '../agents/agent-core.js';
-import { priorityRank } from '../agents/priority.js';
-import type { SignalEvent, SignalLimit } from '../agents/signal.js';
+import type { SignalEvent } from '../agents/signal.js';
 import { resolveSpawnOptions } from '../agents/spawn-options.js';
 import { Ledger } from '../budget/ledger.js';
 import { LimitRegistry } from '../budget/limit-registry.js';
-import type { LimitCounter } from '../budget/limit-counter.js';
 import type { UsageRecord } from '../budget/usage-record.js';
-import { systemClock, type Clock, type TimerHandle } from '../clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { CoarseClock } from '../coarse-clock.js';
 import { KernelError, PoolExhaustedError } from '../errors.js';
 import { createPricing, type Pricing } from '../pricing/pricing.js';
 import { expectId, expectPositiveInt } from '../validate.js';
-import { CallService } from '../calls/call-service.js';
+import type { CallService } from '../calls/call-service.js';
 import type { CachedResponse } from '../calls/call-types.js';
-import { OutputEstimator } from '../calls/output-estimator.js';
-import { createCostCache, type CostCache } from '../cache/cost-cache.js';
-import { createTokenCounter, type TokenCounter } from '../tokens/token-counter.js';
-import { createCompressor, type Compressor } from '../compress/compressor.js';
+import type { OutputEstimator } from '../calls/output-estimator.js';
+import type { CostCache } from '../cache/cost-cache.js';
+import type { TokenCounter } from '../tokens/token-counter.js';
+import type { Compressor } from '../compress/compressor.js';
 import { Accounting } from './accounting.js';
 import { tokensNeeded, windowFor } from './allocation-policy.js';
 import { KernelEvents } from './kernel-events.js';
 import type { ResolvedKernelOptions } from './kernel-options.js';
 import { ReservationBook } from './reservation-book.js';
 import { SignalRouter, windowLimit } from './signal-router.js';
-import { WaitQueue } from './wait-queue.js';
+import { Pool } from './pool.js';
+import { createCallService } from '../calls/create-call-service.js';
+import { checkSpawn } from './spawn-checks.js';
+import { PeriodTimers } from './period-timers.js';
+import { KernelWorkers } from './kernel-workers.js';
+import { wakeWaiters } from '../agents/signal-handlers.js';
 import { KernelJournal, spawnEntry } from './kernel-journal.js';
 import type { SpawnOptions } from '../agents/spawn-options.js';
 
@@ -47,25 +50,16 @@ export class KernelEngine {
   /** True until the store has been replayed. */
   loading: boolean;
   readonly agents = new Map<string, AgentCore>();
-  readonly queue = new WaitQueue();
-  poolTotal: number;
-  available: number;
-  /** Tokens of released root windows that were used (min(used, total) each). */
-  spent = 0;
-  /** Tokens used beyond window totals through unreserved `record()` calls, by released roots. */
-  overshoot = 0;
+  readonly pool: Pool;
   closed = false;
   #seq = 0;
-  readonly #periodTimers = new Map<LimitCounter, TimerHandle>();
-  #tokens: TokenCounter | undefined;
-  #compressor: Compressor | undefined;
+  readonly #workers: KernelWorkers;
+  readonly #periodTimers: PeriodTimers;
 
   constructor(options: ResolvedKernelOptions) {
     this.options = options;
     this.journal = new KernelJournal(options.store);
     this.loading = options.store !== undefined;
-    this.poolTotal = options.totalBudget;
-    this.available = options.totalBudget;
     this.pricing =
       options.pricing ??
       createPricing({
@@ -85,6 +79,7 @@ export class KernelEngine {
       signal: (e) => this.#onSignal(e),
       error: (error, context) => this.events.emitError(error, context),
     });
+    this.pool = new Pool(options.totalBudget, this.router);
     this.accounting = new Accounting(
       {
         clock: hot,
@@ -100,50 +95,42 @@ export class KernelEngine {
       },
       (onExpire) => new ReservationBook(options.clock, onExpire),
     );
-    this.cache =
-      options.cache === false
-        ? undefined
-        : createCostCache<CachedResponse>({ ...options.cache, clock: options.clock });
-    this.estimator = new OutputEstimator(options.outputEstimate);
-    this.calls = new CallService({
-      accounting: this.accounting,
-      pricing: this.pricing,
-      tokens: () => this.tokens,
+    ({
+      calls: this.calls,
       cache: this.cache,
       estimator: this.estimator,
-      downgrade: options.downgrade,
+    } = createCallService(options, {
+      accounting: this.accounting,
+      pricing: this.pricing,
+      clock: options.clock,
+      tokens: () => this.tokens,
       assertOpen: () => this.assertOpen(),
-      onSignal: (core, signal, handler) => {
-        const handlers = (core.handlers ??= new Map());
-        const list = handlers.get(signal) ?? [];
-        list.push(handler);
-        handlers.set(signal, list);
-        return () => {
-          const i = list.indexOf(handler);
-          if (i >= 0) list.splice(i, 1);
-        };
-      },
+    }));
+    this.#workers = new KernelWorkers(options.tokens, options.clock, (error, source) =>
+      this.events.emitError(error, { source }),
+    );
+    this.#periodTimers = new PeriodTimers(options.clock, (c) => {
+      if (this.closed) return;
+      this.accounting.rollCounter(c);
+      this.router.flush();
     });
   }
 
   /** The token counter (`kernel.tokens`); its worker pool starts on first use. */
   get tokens(): TokenCounter {
     this.assertOpen();
-    return (this.#tokens ??= createTokenCounter({
-      ...this.options.tokens,
-      onError: (error: unknown) => this.events.emitError(error, { source: 'token counter' }),
-    }));
+    return this.#workers.tokens;
   }
 
   /** The compressor (`kernel.compress`); its worker pool starts on first use. */
   get compressor(): Compressor {
     this.assertOpen();
-    return (this.#compressor ??= createCompressor({ clock: this.options.clock }));
+    return this.#workers.compressor;
   }
 
   /** Closes the worker pools (after {@link close}). */
   async closeWorkers(): Promise<void> {
-    await Promise.all([this.#tokens?.close(), this.#compressor?.close()]);
+    await this.#workers.close();
   }
 
   assertOpen(): void {
@@ -193,30 +180,7 @@ export class KernelEngine {
   spawn(value: unknown, parent: AgentCore | undefined): AgentCore {
     this.assertOpen();
     const o = resolveSpawnOptions(value, this.options, parent);
-    if (this.agents.has(o.id))
-      throw new KernelError(
-        'DUPLICATE_AGENT',
-        `Agent \`${o.id}\` is already live; release it first or pick another id`,
-        { details: { agentId: o.id } },
-      );
-    if (parent !== undefined) {
-      if (parent.lifecycle.final || parent.state === 'waiting')
-        throw new KernelError(
-          'AGENT_NOT_RUNNABLE',
-          `Parent \`${parent.id}\` is ${parent.state}; it cannot carve a sub-agent window`,
-        );
-      const grant = windowFor(o.priority, o.maxTokens, parent.free);
-      if (grant === 0)
-        throw new PoolExhaustedError(
-          `Parent \`${parent.id}\` has ${parent.free} free tokens; sub-agent \`${o.id}\` needs ${tokensNeeded(o.priority, o.maxTokens)}`,
-          { agentId: o.id, parent: parent.id, available: parent.free },
-        );
-    } else if (o.maxTokens !== undefined && o.maxTokens > this.poolTotal) {
-      throw new PoolExhaustedError(
-        `Agent \`${o.id}\` asks for ${o.maxTokens} tokens; the whole pool is ${this.poolTotal}`,
-        { agentId: o.id, requested: o.maxTokens, poolTotal: this.poolTotal },
-      );
-    }
+    checkSpawn(o, parent, this.agents, this.pool.total);
     const core: AgentCore = new AgentCore({
       ...o,
       parent,
@@ -239,16 +203,16 @@ export class KernelEngine {
       deliver: (signal: SignalEvent) => this.router.deliver(core, signal),
     });
     if (parent === undefined) {
-      const grant = this.queue.blocks(core) ? 0 : this.#grantFromPool(core);
+      const grant = this.pool.queue.blocks(core) ? 0 : this.pool.take(core, this.agents.values());
       if (grant === 0 && this.options.onExhausted === 'reject') {
         throw new PoolExhaustedError(
-          `The pool has ${this.available} tokens; agent \`${o.id}\` needs ${tokensNeeded(o.priority, o.maxTokens)}`,
-          { agentId: o.id, available: this.available },
+          `The pool has ${this.pool.available} tokens; agent \`${o.id}\` needs ${tokensNeeded(o.priority, o.maxTokens)}`,
+          { agentId: o.id, available: this.pool.available },
         );
       }
       this.#register(core);
       if (grant > 0) this.#admit(core, grant);
-      else this.queue.add(core);
+      else this.pool.queue.add(core);
     } else {
       const grant = windowFor(o.priority, o.maxTokens, parent.free);
       parent.reserved += grant;
@@ -272,13 +236,13 @@ export class KernelEngine {
         'AGENT_NOT_RUNNABLE',
         `Agent \`${core.id}\` is waiting for its window; grant to it once admitted`,
       );
-    const source = core.parent === undefined ? this.available : core.parent.free;
+    const source = core.parent === undefined ? this.pool.available : core.parent.free;
     if (n > source)
       throw new PoolExhaustedError(
         `Cannot grant ${n} tokens to \`${core.id}\`: ${core.parent === undefined ? 'the pool' : `parent \`${core.parent.id}\``} has ${source} free`,
         { agentId: core.id, requested: n, available: source },
       );
-    if (core.parent === undefined) this.available -= n;
+    if (core.parent === undefined) this.pool.available -= n;
     else {
       core.parent.reserved += n;
       core.parent.childHold += n;
@@ -325,22 +289,12 @@ export class KernelEngine {
   replenish(tokens: unknown): void {
     this.assertOpen();
     const n = expectPositiveInt('tokens', tokens);
-    if (!Number.isSafeInteger(this.poolTotal + n))
-      expectPositiveInt('totalBudget + tokens', this.poolTotal + n);
-    this.poolTotal += n;
-    this.available += n;
-    const preempted = [...this.agents.values()].filter(
-      (c) => c.preempted > 0 && !c.lifecycle.final,
+    if (!Number.isSafeInteger(this.pool.total + n))
+      expectPositiveInt('totalBudget + tokens', this.pool.total + n);
+    this.pool.replenish(n, this.agents.values(), (core, give) =>
+      this.#grow(core, give, `pool replenished: ${give.toLocaleString('en-US')} tokens restored`),
     );
-    preempted.sort((a, b) => priorityRank(b.priority) - priorityRank(a.priority) || a.seq - b.seq);
-    for (const core of preempted) {
-      const give = Math.min(core.preempted, this.available);
-      if (give === 0) break;
-      this.available -= give;
-      core.preempted -= give;
-      this.#grow(core, give, `pool replenished: ${give.toLocaleString('en-US')} tokens restored`);
-    }
-    this.#serveQueue();
+    this.pool.serve(this.agents.values(), (core, grant) => this.#admit(core, grant));
     this.router.flush();
     this.journal.write({ t: 'replenish', time: this.options.clock.now(), tokens: n });
   }
@@ -365,10 +319,11 @@ export class KernelEngine {
     if (core.children !== undefined)
       for (const child of [...core.children]) this.release(child, final, reason, false);
     this.accounting.releaseAll(core);
-    this.queue.remove(core);
-    const returned = Math.max(0, core.total - core.used);
+    this.pool.queue.remove(core);
+    let returned: number;
     if (core.parent !== undefined) {
       const p = core.parent;
+      returned = Math.max(0, core.total - core.used);
       p.reserved -= core.total;
       p.childHold -= core.total;
       p.used += core.used;
@@ -377,16 +332,14 @@ export class KernelEngine {
       p.children?.delete(core);
       if (p.used >= p.ladder.nextAt || p.used >= p.total) this.router.windowCrossing(p);
     } else {
-      this.available += returned;
-      this.spent += Math.min(core.used, core.total);
-      this.overshoot += Math.max(0, core.used - core.total);
+      returned = this.pool.giveBack(core);
     }
     for (const c of core.counters) c.agents.delete(core);
     this.agents.delete(core.id);
     if (final === 'killed') this.router.emit(core, 'SIGKILL', windowLimit(core, 1), reason);
     else this.router.quiet(core, 'RELEASE');
     this.router.flush();
-    this.#wake(
+    wakeWaiters(
       core,
       new KernelError('AGENT_RELEASED', `Agent \`${core.id}\` was ${final}`, {
         details: { agentId: core.id },
@@ -398,7 +351,7 @@ export class KernelEngine {
       this.options.clock.now(),
     );
     if (core.parent === undefined) {
-      this.#serveQueue();
+      this.pool.serve(this.agents.values(), (core, grant) => this.#admit(core, grant));
       this.router.flush();
     }
     return returned;
@@ -406,7 +359,7 @@ export class KernelEngine {
 
   /** Wakes `whenRunnable` waiters: resolved when runnable, rejected with `error`. */
   wakeIfRunnable(core: AgentCore): void {
-    if (core.runnable) this.#wake(core);
+    if (core.runnable) wakeWaiters(core);
   }
 
   /** Ends every timer and rejects every waiter. */
@@ -414,64 +367,15 @@ export class KernelEngine {
     if (this.closed) return;
     this.closed = true;
     this.accounting.book.stop();
-    for (const t of this.#periodTimers.values()) this.options.clock.clearTimeout(t);
     this.#periodTimers.clear();
     for (const core of this.agents.values())
-      this.#wake(core, new KernelError('KERNEL_CLOSED', 'The kernel was closed'));
+      wakeWaiters(core, new KernelError('KERNEL_CLOSED', 'The kernel was closed'));
   }
 
   #register(core: AgentCore): void {
     this.agents.set(core.id, core);
     for (const c of core.counters) c.agents.add(core);
     this.events.emitAgent('agent.spawned', core.id, this.options.clock.now());
-  }
-
-  /** Takes a window for a root agent from the pool, preempting for critical ones; 0 if none. */
-  #grantFromPool(core: AgentCore): number {
-    let grant = windowFor(core.priority, core.requested, this.available);
-    if (grant === 0 && core.priority === 'critical') {
-      this.#preempt(tokensNeeded(core.priority, core.requested) - this.available);
-      grant = windowFor(core.priority, core.requested, this.available);
-    }
-    if (grant > 0) this.available -= grant;
-    return grant;
-  }
-
-  /** Reclaims the free part of low, then normal windows; all or nothing. */
-  #preempt(needed: number): void {
-    const victims = [...this.agents.values()].filter(
-      (c) =>
-        c.parent === undefined &&
-        c.free > 0 &&
-        (c.priority === 'low' || c.priority === 'normal') &&
-        !c.lifecycle.final &&
-        c.state !== 'waiting',
-    );
-    victims.sort((a, b) => priorityRank(a.priority) - priorityRank(b.priority) || b.free - a.free);
-    if (victims.reduce((s, c) => s + c.free, 0) < needed) return;
-    for (const core of victims) {
-      if (needed <= 0) break;
-      const take = Math.min(core.free, needed);
-      needed -= take;
-      core.total -= take;
-      core.preempted += take;
-      this.available += take;
-      // The smaller total moves every threshold: window crossings first (SIGWARN before SIGSTOP);
-      // the preemption itself is signalled only when they said nothing.
-      if (this.router.windowCrossing(core) > 0) continue;
-      const limit: SignalLimit = {
-        scope: 'pool',
-        name: 'preemption',
-        unit: 'tokens',
-        threshold: core.total === 0 ? 1 : core.used / core.total,
-        used: core.used,
-        reserved: core.reserved,
-        total: core.total,
-      };
-      const reason = `preempted ${take.toLocaleString('en-US')} tokens for a critical agent`;
-      if (core.free === 0) this.router.stop(core, 'preempted', limit, reason);
-      else this.router.emit(core, 'SIGWARN', limit, reason);
-    }
   }
 
   #admit(core: AgentCore, grant: number): void {
@@ -508,45 +412,11 @@ export class KernelEngine {
     this.router.rearmed(core);
   }
 
-  #serveQueue(): void {
-    for (let head = this.queue.peek(); head !== undefined; head = this.queue.peek()) {
-      const grant = this.#grantFromPool(head);
-      if (grant === 0) return;
-      this.queue.remove(head);
-      this.#admit(head, grant);
-    }
-  }
-
   #onSignal(event: SignalEvent): void {
     const core = this.agents.get(event.agentId);
     if (event.signal === 'SIGRESUME' && core !== undefined)
       queueMicrotask(() => this.wakeIfRunnable(core));
-    if (event.signal === 'SIGSTOP' && core !== undefined) this.#armPeriodTimers(core);
+    if (event.signal === 'SIGSTOP' && core !== undefined) this.#periodTimers.arm(core);
     this.events.emitSignal(event);
-  }
-
-  /** A period limit that stopped an agent resumes it at the period's end, even if nothing reads. */
-  #armPeriodTimers(core: AgentCore): void {
-    for (const c of core.counters) {
-      if (!c.tokenLadder.stopped || c.periodEnd === Infinity || this.#periodTimers.has(c)) continue;
-      const handle = this.options.clock.setTimeout(() => {
-        this.#periodTimers.delete(c);
-        if (this.closed) return;
-        this.accounting.rollCounter(c);
-        this.router.flush();
-      }, c.periodEnd - this.options.clock.now());
-      this.#periodTimers.set(c, handle);
-    }
-  }
-
-  #wake(core: AgentCore, error?: unknown): void {
-    const waiters = core.waiters;
-    if (waiters === undefined || waiters.length === 0) return;
-    core.waiters = undefined;
-    for (const w of waiters) {
-      w.cleanup();
-      if (error === undefined) w.resolve();
-      else w.reject(error);
-    }
   }
 }

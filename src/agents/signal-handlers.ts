@@ -1,0 +1,30 @@
+import type { AgentCore, RunnableWaiter } from './agent-core.js';
+import type { SignalEvent, SignalName } from './signal.js';
+
+/** Adds a handler for one of an agent's signals; returns the function that removes it. */
+export function addSignalHandler(
+  core: AgentCore,
+  signal: SignalName,
+  handler: (event: SignalEvent) => void,
+): () => void {
+  const handlers = (core.handlers ??= new Map());
+  const list = handlers.get(signal) ?? [];
+  list.push(handler);
+  handlers.set(signal, list);
+  return () => {
+    const i = list.indexOf(handler);
+    if (i >= 0) list.splice(i, 1);
+  };
+}
+
+/** Settles an agent's `whenRunnable` waiters: resolved, or rejected with `error`. */
+export function wakeWaiters(core: AgentCore, error?: unknown): void {
+  const waiters: RunnableWaiter[] | undefined = core.waiters;
+  if (waiters === undefined || waiters.length === 0) return;
+  core.waiters = undefined;
+  for (const w of waiters) {
+    w.cleanup();
+    if (error === undefined) w.resolve();
+    else w.reject(error);
+  }
+}
