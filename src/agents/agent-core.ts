@@ -2,6 +2,7 @@ import type { Attribution } from '../budget/ledger.js';
 import type { LimitCounter } from '../budget/limit-counter.js';
 import { ThresholdLadder } from '../budget/threshold-ladder.js';
 import type { ResolvedPrice } from '../pricing/resolved-price.js';
+import type { AnyActorRef } from 'xstate';
 import { AgentLifecycle } from './agent-lifecycle.js';
 import type { AgentState } from './agent-machine.js';
 import type { Priority } from './priority.js';
@@ -54,8 +55,8 @@ export class AgentCore {
   downgraded = false;
   /** Tokens taken by critical preemption, restored first when the pool is replenished. */
   preempted = 0;
-  /** Why the agent is stopped, by cause name; empty when it may run. */
-  readonly stopCauses = new Map<string, SignalLimit>();
+  /** Why the agent is stopped, by cause name; empty when it may run. Created on the first stop. */
+  #stopCauses: Map<string, SignalLimit> | undefined;
   children: Set<AgentCore> | undefined;
   /** Intrusive list of this agent's open reservations. */
   firstReservation: ReservationCore | undefined;
@@ -85,6 +86,7 @@ export class AgentCore {
     attribution: Attribution;
     thresholds: readonly number[];
     deliver: (signal: SignalEvent) => void;
+    kernelActor?: AnyActorRef;
   }) {
     this.id = init.id;
     this.taskId = init.taskId;
@@ -101,7 +103,17 @@ export class AgentCore {
     this.counters = init.counters;
     this.attribution = init.attribution;
     this.ladder = new ThresholdLadder(init.thresholds, 0);
-    this.lifecycle = new AgentLifecycle('waiting', init.deliver);
+    this.lifecycle = new AgentLifecycle('waiting', init.deliver, init.kernelActor);
+  }
+
+  /** The causes that stop the agent (a shared empty map until the first stop). */
+  get stopCauses(): Map<string, SignalLimit> {
+    return (this.#stopCauses ??= new Map());
+  }
+
+  /** How many causes stop the agent, without creating the map. */
+  get stopCount(): number {
+    return this.#stopCauses === undefined ? 0 : this.#stopCauses.size;
   }
 
   get state(): AgentState {
@@ -121,7 +133,7 @@ export class AgentCore {
   /** True when admitted, not final, and nothing stops it. */
   get runnable(): boolean {
     const s = this.lifecycle.state;
-    return this.stopCauses.size === 0 && (s === 'active' || s === 'warned');
+    return this.stopCount === 0 && (s === 'active' || s === 'warned');
   }
 
   /** True when any threshold of its window or its limits is in force. */

@@ -1,4 +1,4 @@
-import { createActor, type Actor } from 'xstate';
+import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import {
   agentMachine,
   quietTransitions,
@@ -19,10 +19,18 @@ export class AgentLifecycle {
   #actor: AgentActor | undefined;
   readonly #deliver: (signal: SignalEvent) => void;
   readonly #machine: typeof agentMachine;
+  readonly #parent: AnyActorRef | undefined;
 
-  constructor(initial: AgentState, deliver: (signal: SignalEvent) => void, machine = agentMachine) {
+  /** @param parent the kernel's actor: agent actors under it share one actor system. */
+  constructor(
+    initial: AgentState,
+    deliver: (signal: SignalEvent) => void,
+    parent?: AnyActorRef,
+    machine = agentMachine,
+  ) {
     this.#state = initial;
     this.#deliver = deliver;
+    this.#parent = parent;
     this.#machine = machine;
   }
 
@@ -46,7 +54,11 @@ export class AgentLifecycle {
         value: this.#state,
         context: { deliver: this.#deliver },
       });
-      this.#actor = createActor(this.#machine, { snapshot, input: { deliver: this.#deliver } });
+      this.#actor = createActor(this.#machine, {
+        snapshot,
+        input: { deliver: this.#deliver },
+        ...(this.#parent !== undefined && { parent: this.#parent }),
+      });
       this.#actor.start();
     }
     return this.#actor;

@@ -10,6 +10,9 @@ import {
 } from '../validate.js';
 import { PRIORITIES, type Priority } from './priority.js';
 
+/** Shared by every agent spawned without labels. */
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** What `kernel.spawn` and `agent.spawn` accept. */
 export interface SpawnOptions {
   /** Unique among live agents. */
@@ -80,7 +83,7 @@ export function resolveSpawnOptions(
   const o = expectObject('options', value);
   for (const key of Object.keys(o))
     if (!KNOWN.has(key)) invalid(`options.${key}`, `one of ${[...KNOWN].join(', ')}`, key);
-  const labels = o['labels'] === undefined ? {} : expectObject('labels', o['labels']);
+  const labels = o['labels'] === undefined ? NO_LABELS : expectObject('labels', o['labels']);
   for (const [k, v] of Object.entries(labels))
     if (typeof v !== 'string') invalid(`labels.${k}`, 'a string', v);
   if (o['enforceSplit'] !== undefined && typeof o['enforceSplit'] !== 'boolean')

@@ -1,12 +1,12 @@
-import { parseArgs } from 'node:util';
-import { runDemo } from '../demo/demo-run.js';
-import { KernelError, type KernelErrorCode } from '../errors.js';
+import { isKernelError, type KernelErrorCode } from '../errors.js';
+import type { CliIO } from './cli-io.js';
+import { countCommand } from './commands/count-command.js';
+import { demoCommand } from './commands/demo-command.js';
+import { pricesCommand } from './commands/prices-command.js';
+import { reportCommand } from './commands/report-command.js';
+import { serveCommand } from './commands/serve-command.js';
 
-/** Where the CLI writes. */
-export interface CliIO {
-  readonly stdout: { write(chunk: string): unknown; isTTY?: boolean };
-  readonly stderr: { write(chunk: string): unknown };
-}
+export type { CliIO } from './cli-io.js';
 
 /** Exit codes by error code: 2 for bad usage, 3 for budget outcomes, 4 for runtime failures. */
 export function exitCodeFor(code: KernelErrorCode): number {
@@ -26,77 +26,48 @@ export function exitCodeFor(code: KernelErrorCode): number {
 const USAGE = `Usage: token-kernel <command> [options]
 
 Commands:
-  demo     a simulated multi-agent run on a deterministic offline model (the default)
+  demo                  a simulated multi-agent run on a deterministic offline model (the default)
+  report <file|->       spend by agent, user, model and period from a JSONL usage file, streamed
+  count <file|->        exact token count of a file for --model (an estimate where no tokenizer)
+  prices [pattern]      model prices in USD per million tokens
+  serve                 a kernel's live dashboard over HTTP
 
-Run 'token-kernel <command> --help' for a command's options.`;
+Run 'token-kernel <command> --help' for a command's options.
+Exit codes: 0 success, 2 bad usage or input, 3 budget exceeded, 4 other failures.`;
 
-const DEMO_USAGE = `Usage: token-kernel demo [--agents N] [--budget TOKENS] [--seed N] [--speed MS]
+type Command = (args: readonly string[], io: CliIO) => Promise<number>;
 
-A simulated multi-agent run on a deterministic offline model: agents of several priorities
-reserve before each call and settle after it, signals print as they happen, and a cost report
-closes the run.
+const COMMANDS: ReadonlyMap<string, Command> = new Map([
+  ['report', reportCommand],
+  ['count', countCommand],
+  ['prices', pricesCommand],
+  ['serve', serveCommand],
+]);
 
-Options:
-  --agents N       number of agents, at least 4 (default 4)
-  --budget TOKENS  pool size in tokens (default 60000)
-  --seed N         seed of the offline model (default 42)
-  --speed MS       milliseconds per simulated model call (default 25)
-  -h, --help       show this help`;
-
-function intOption(name: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) {
-    throw new KernelError(
-      'INVALID_ARGUMENT',
-      `Expected \`--${name}\` to be an integer of at least ${min}, got \`${value}\``,
-    );
-  }
-  return n;
-}
-
-/** Runs the CLI with `argv` (without node and the script); resolves the exit code. */
+/**
+ * Runs the CLI with `argv` (without node and the script); resolves the exit code. `report`,
+ * `count`, `prices` and `serve` print a `KernelError` to stderr and resolve its exit code
+ * ({@link exitCodeFor}); `demo` rejects with it, and the entry point maps it the same way.
+ */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
-  const [command = 'demo', ...rest] = argv[0]?.startsWith('-') ? ['demo', ...argv] : argv;
-  if (command === 'help' || command === '--help' || command === '-h') {
+  const first = argv[0];
+  if (first === 'help' || first === '--help' || first === '-h') {
     io.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (command !== 'demo') {
+  // Options without a command are the demo's: `token-kernel --agents 6`.
+  const [command = 'demo', ...rest] = first?.startsWith('-') ? ['demo', ...argv] : argv;
+  if (command === 'demo') return demoCommand(rest, io);
+  const run = COMMANDS.get(command);
+  if (run === undefined) {
     io.stderr.write(`token-kernel: unknown command '${command}'\n${USAGE}\n`);
     return 2;
   }
-  let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({
-      args: [...rest],
-      options: {
-        agents: { type: 'string' },
-        budget: { type: 'string' },
-        seed: { type: 'string' },
-        speed: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
+    return await run(rest, io);
   } catch (error) {
-    io.stderr.write(`token-kernel demo: ${(error as Error).message}\n${DEMO_USAGE}\n`);
-    return 2;
+    if (!isKernelError(error)) throw error;
+    io.stderr.write(`token-kernel ${command}: ${error.message}\n`);
+    return exitCodeFor(error.code);
   }
-  if (values['help'] === true) {
-    io.stdout.write(`${DEMO_USAGE}\n`);
-    return 0;
-  }
-  const agents = intOption('agents', values['agents'] as string | undefined, 4);
-  const budget = intOption('budget', values['budget'] as string | undefined, 1);
-  const seed = intOption('seed', values['seed'] as string | undefined, 0);
-  const speed = intOption('speed', values['speed'] as string | undefined, 0);
-  await runDemo({
-    write: (line) => io.stdout.write(`${line}\n`),
-    ...(agents !== undefined && { agents }),
-    ...(budget !== undefined && { budget }),
-    ...(seed !== undefined && { seed }),
-    ...(speed !== undefined && { speed }),
-  });
-  return 0;
 }

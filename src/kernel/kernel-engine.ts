@@ -22,6 +22,7 @@ import type { ResolvedKernelOptions } from './kernel-options.js';
 import { ReservationBook } from './reservation-book.js';
 import { SignalRouter, windowLimit } from './signal-router.js';
 import { Pool } from './pool.js';
+import { startKernelActor } from './kernel-machine.js';
 import { createCallService } from '../calls/create-call-service.js';
 import { checkSpawn } from './spawn-checks.js';
 import { PeriodTimers } from './period-timers.js';
@@ -51,6 +52,8 @@ export class KernelEngine {
   loading: boolean;
   readonly agents = new Map<string, AgentCore>();
   readonly pool: Pool;
+  /** The kernel's own actor: the parent of every agent's actor. */
+  readonly actor = startKernelActor();
   closed = false;
   #seq = 0;
   readonly #workers: KernelWorkers;
@@ -201,6 +204,7 @@ export class KernelEngine {
       }),
       thresholds: o.warnThresholds,
       deliver: (signal: SignalEvent) => this.router.deliver(core, signal),
+      kernelActor: this.actor,
     });
     if (parent === undefined) {
       const grant = this.pool.queue.blocks(core) ? 0 : this.pool.take(core, this.agents.values());
@@ -366,6 +370,7 @@ export class KernelEngine {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.actor.send({ type: 'CLOSE' });
     this.accounting.book.stop();
     this.#periodTimers.clear();
     for (const core of this.agents.values())

@@ -146,6 +146,7 @@ export class SignalRouter {
 
   /** Removes a stop cause; when none is left, SIGRESUME (to `warned` if a threshold is in force). */
   unstop(core: AgentCore, cause: string, reason: string): void {
+    if (core.stopCount === 0) return;
     const limit = core.stopCauses.get(cause);
     if (limit === undefined || !core.stopCauses.delete(cause) || core.stopCauses.size > 0) return;
     const event = this.#event(core, 'SIGRESUME', limit, reason);

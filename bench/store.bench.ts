@@ -1,0 +1,169 @@
+/**
+ * What durability costs on the accounting hot path: records/s and reserve+commit pairs/s with no
+ * store (the in-memory default, the baseline), with createMemoryStore, and with the journal store
+ * in each fsync mode, as ratios to no store, in one run; then how fast a journal replays on start.
+ * Each configuration runs for a fixed time budget (fsync: 'always' is thousands of times slower
+ * than the rest, so fixed counts would not fit), best of 2 rounds.
+ * Run: npx tsx bench/store.bench.ts
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { GovernedAgent } from '../src/agents/governed-agent.js';
+import { createKernel, type Kernel } from '../src/kernel/kernel.js';
+import { createJournalStore } from '../src/store/journal-store.js';
+import type { LedgerStore } from '../src/store/ledger-store.js';
+import { createMemoryStore } from '../src/store/memory-store.js';
+import type { Usage } from '../src/usage.js';
+import { rate } from './bench-util.js';
+
+const AGENTS = 100;
+const BUDGET_MS = 700;
+const USAGES: Usage[] = Array.from({ length: 64 }, (_, i) => ({
+  inputTokens: 100 + i,
+  outputTokens: 50 + (i & 15),
+}));
+const dir = mkdtempSync(join(tmpdir(), 'tk-store-bench-'));
+
+interface Config {
+  readonly name: string;
+  readonly store: (file: string) => LedgerStore | undefined;
+  /** Records before timing (JIT, first file blocks); few where each one waits for the disk. */
+  readonly warmup: number;
+}
+
+const CONFIGS: Config[] = [
+  { name: 'no store (baseline)', store: () => undefined, warmup: 20_000 },
+  { name: 'createMemoryStore', store: () => createMemoryStore(), warmup: 20_000 },
+  {
+    name: "journal fsync 'never'",
+    store: (file) => createJournalStore({ path: file, fsync: 'never' }),
+    warmup: 20_000,
+  },
+  {
+    name: "journal fsync 'interval' (100 ms)",
+    store: (file) => createJournalStore({ path: file, fsync: 'interval' }),
+    warmup: 20_000,
+  },
+  {
+    name: "journal fsync 'always'",
+    store: (file) => createJournalStore({ path: file, fsync: 'always' }),
+    warmup: 20,
+  },
+];
+
+async function makeKernel(
+  store: LedgerStore | undefined,
+): Promise<{ kernel: Kernel; agents: GovernedAgent[] }> {
+  const kernel = createKernel({
+    totalBudget: Number.MAX_SAFE_INTEGER - 1,
+    prices: { 'test-small': { input: 1, output: 4 } },
+    limits: [
+      { scope: 'user', period: 'day', tokens: 1e15 },
+      { scope: 'org', period: 'day', usd: 5e6 },
+    ],
+    reservationTtlMs: 3_600_000,
+    ...(store !== undefined && { store }),
+  });
+  await kernel.ready;
+  const agents = Array.from({ length: AGENTS }, (_, i) =>
+    kernel.spawn({
+      id: `a${i}`,
+      maxTokens: 1e12,
+      model: 'test-small',
+      userId: `u${i % 10}`,
+      task: `t${i % 20}`,
+    }),
+  );
+  return { kernel, agents };
+}
+
+/** Operations per second of `op` over about `BUDGET_MS`, in growing batches to keep timer reads rare. */
+function timed(op: (i: number) => void): number {
+  let done = 0;
+  let batch = 1;
+  const start = process.hrtime.bigint();
+  let elapsedMs = 0;
+  while (elapsedMs < BUDGET_MS) {
+    for (let k = 0; k < batch; k++) op(done + k);
+    done += batch;
+    elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
+    if (elapsedMs < BUDGET_MS / 20) batch *= 2;
+  }
+  return (done * 1000) / elapsedMs;
+}
+
+type Measure = 'record' | 'pair';
+
+async function measure(config: Config, what: Measure, round: number): Promise<number> {
+  const file = join(dir, `${what}-${round}-${config.name.replace(/\W+/g, '_')}.journal`);
+  const { kernel, agents } = await makeKernel(config.store(file));
+  const agent = (i: number): GovernedAgent => agents[i % AGENTS] as GovernedAgent;
+  // Warm-up: JIT and the first file blocks.
+  for (let i = 0; i < 2_000 && !file.includes('always'); i++)
+    agent(i).record(USAGES[i & 63] as Usage);
+  const ops =
+    what === 'record'
+      ? timed((i) => void agent(i).record(USAGES[i & 63] as Usage))
+      : timed((i) => {
+          const r = agent(i).reserve({ inputTokens: 120, maxOutputTokens: 80 });
+          r.commit(USAGES[i & 63] as Usage);
+        });
+  await kernel.close();
+  rmSync(file, { force: true });
+  return ops;
+}
+
+console.log(
+  `store benchmark: ${AGENTS} agents, ${BUDGET_MS} ms per measurement, best of 2, journal in ${tmpdir()}`,
+);
+console.log(
+  `${'configuration'.padEnd(36)} ${'records/s'.padStart(12)} ${'ratio'.padStart(8)} ${'pairs/s'.padStart(12)} ${'ratio'.padStart(8)}`,
+);
+const results = new Map<string, { record: number; pair: number }>();
+for (const config of CONFIGS) {
+  const best = { record: 0, pair: 0 };
+  for (let round = 0; round < 2; round++) {
+    best.record = Math.max(best.record, await measure(config, 'record', round));
+    best.pair = Math.max(best.pair, await measure(config, 'pair', round));
+  }
+  results.set(config.name, best);
+  const base = results.get('no store (baseline)') as { record: number; pair: number };
+  console.log(
+    `${config.name.padEnd(36)} ${rate(best.record).padStart(12)} ${`${(best.record / base.record).toFixed(4)}×`.padStart(8)} ${rate(best.pair).padStart(12)} ${`${(best.pair / base.pair).toFixed(4)}×`.padStart(8)}`,
+  );
+}
+
+// Start-up: replaying a journal of N records (store.load alone, then a kernel's `ready`).
+{
+  const file = join(dir, 'replay.journal');
+  const n = 100_000;
+  const { kernel, agents } = await makeKernel(createJournalStore({ path: file, fsync: 'never' }));
+  for (let i = 0; i < n; i++) (agents[i % AGENTS] as GovernedAgent).record(USAGES[i & 63] as Usage);
+  await kernel.close();
+  const entries = n + AGENTS;
+  const mb = statSync(file).size / 1e6;
+
+  let start = process.hrtime.bigint();
+  const store = createJournalStore({ path: file });
+  const loaded = await store.load();
+  const loadMs = Number(process.hrtime.bigint() - start) / 1e6;
+  await store.close();
+  if (loaded.entries.length !== entries)
+    throw new Error(`loaded ${loaded.entries.length} of ${entries}`);
+
+  start = process.hrtime.bigint();
+  const restarted = createKernel({
+    totalBudget: Number.MAX_SAFE_INTEGER - 1,
+    prices: { 'test-small': { input: 1, output: 4 } },
+    store: createJournalStore({ path: file }),
+  });
+  await restarted.ready;
+  const readyMs = Number(process.hrtime.bigint() - start) / 1e6;
+  await restarted.close();
+  console.log(
+    `\nreplay of ${entries.toLocaleString('en-US')} entries (${mb.toFixed(1)} MB): store.load ${loadMs.toFixed(0)} ms (${rate((entries * 1000) / loadMs)}), kernel.ready ${readyMs.toFixed(0)} ms (${rate((entries * 1000) / readyMs)})`,
+  );
+}
+
+rmSync(dir, { recursive: true, force: true });
