@@ -43,6 +43,11 @@ export interface AccountingDeps {
   readonly router: SignalRouter;
   readonly ttlMs: number;
   readonly onRecord: (record: UsageRecord) => void;
+  /**
+   * Journals a record before anything is booked (undefined without a store): if the store fails,
+   * the call throws with the kernel's state unchanged, and an acknowledged record is on disk.
+   */
+  readonly journalRecord: ((record: UsageRecord) => void) | undefined;
 }
 
 /**
@@ -218,6 +223,24 @@ export class Accounting {
     const now = this.#d.clock.now();
     const tokens = cached ? 0 : usage.inputTokens + usage.outputTokens;
     const cost = cached ? 0 : this.#d.pricing.cost(price, usage);
+    if (this.#d.journalRecord !== undefined) {
+      const a = core.attribution;
+      this.#d.journalRecord({
+        seq: this.#d.ledger.size + 1,
+        time: now,
+        agentId: a.agentId,
+        taskId: a.taskId,
+        userId: a.userId,
+        sessionId: a.sessionId,
+        model,
+        usage,
+        costNano: cost,
+        priceSource: price.source,
+        cached,
+        reservationId: r === undefined ? undefined : `r${r.seq}`,
+        savedNano: savedNano ?? 0,
+      });
+    }
     const live = !core.lifecycle.final;
     if (live && tokens > 0) {
       core.used += tokens;

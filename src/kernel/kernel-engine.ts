@@ -91,10 +91,11 @@ export class KernelEngine {
         registry: this.registry,
         router: this.router,
         ttlMs: options.reservationTtlMs,
-        onRecord: (r: UsageRecord) => {
-          this.journal.write({ t: 'record', record: r });
-          this.events.emitRecord(r);
-        },
+        onRecord: (r: UsageRecord) => this.events.emitRecord(r),
+        journalRecord:
+          options.store === undefined
+            ? undefined
+            : (record: UsageRecord) => this.journal.write({ t: 'record', record }),
       },
       (onExpire) => new ReservationBook(options.clock, onExpire),
     );
@@ -139,6 +140,12 @@ export class KernelEngine {
   assertOpen(): void {
     if (this.closed)
       throw new KernelError('KERNEL_CLOSED', 'The kernel is closed; create a new one');
+    if (this.journal.failed !== undefined)
+      throw new KernelError(
+        'STORE_FAILED',
+        'The kernel stopped after its store failed: durability can no longer be promised',
+        { cause: this.journal.failed },
+      );
     if (this.loading && !this.journal.replaying)
       throw new KernelError(
         'NOT_READY',

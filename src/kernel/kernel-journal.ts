@@ -16,6 +16,8 @@ export class KernelJournal {
   readonly #store: LedgerStore | undefined;
   /** True while replaying: nothing is written back. */
   replaying = false;
+  /** The store's error, once an append failed: the kernel then refuses every call (fail closed). */
+  failed: unknown;
 
   constructor(store: LedgerStore | undefined) {
     this.#store = store;
@@ -27,7 +29,12 @@ export class KernelJournal {
 
   write(entry: JournalEntry): void {
     if (this.#store === undefined || this.replaying) return;
-    this.#store.append(entry);
+    try {
+      this.#store.append(entry);
+    } catch (error) {
+      this.failed = error;
+      throw error;
+    }
   }
 
   /** Loads the store and replays it into `engine`; returns the problems the store reported. */

@@ -200,3 +200,34 @@ describe('journal replay', () => {
     expect(warnings).toEqual(['store: line 7: bad checksum, skipped']);
   });
 });
+
+describe('a failing store', () => {
+  it('refuses the record that could not be journaled, leaves state unchanged, then fails closed', async () => {
+    const store = arrayStore();
+    let broken = false;
+    const append = store.append.bind(store);
+    store.append = (entry) => {
+      if (broken)
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'STORE_FAILED' });
+      append(entry);
+    };
+    const { kernel } = makeKernel({ store });
+    await kernel.ready;
+    const a = kernel.spawn({ id: 'a', maxTokens: 10_000, model: 'test-small' });
+    a.record({ inputTokens: 100, outputTokens: 10 });
+    const before = JSON.stringify(kernel.status());
+    broken = true;
+    expect(() => a.record({ inputTokens: 500, outputTokens: 10 })).toThrow('ENOSPC');
+    broken = false;
+    expect(() => kernel.status()).not.toThrow();
+    expect(JSON.stringify({ ...kernel.status(), time: JSON.parse(before).time })).toBe(before);
+    expect(kernel.records()).toHaveLength(1);
+    expect(() => a.record({ inputTokens: 1, outputTokens: 1 })).toThrow(
+      expect.objectContaining({ code: 'STORE_FAILED' }),
+    );
+    expect(() => kernel.spawn({ id: 'b' })).toThrow(
+      expect.objectContaining({ code: 'STORE_FAILED' }),
+    );
+    await kernel.close();
+  });
+});
