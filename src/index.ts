@@ -171,6 +171,24 @@ export { withCallSpan, kernelTracer } from './telemetry/call-span.js';
 export type { LedgerStore, StoreContents } from './store/ledger-store.js';
 export type { JournalEntry } from './store/journal-entry.js';
 
+// The Vercel AI SDK middleware (the OpenAI, Anthropic and LangChain wrappers: 'token-kernel/adapters')
+export { tokenKernelMiddleware } from './adapters/ai-sdk-middleware.js';
+export type {
+  TokenKernelMiddleware,
+  TokenKernelMiddlewareOptions,
+} from './adapters/ai-sdk-middleware.js';
+
+// Usage reports (what `token-kernel report` runs)
+export { runUsageReport } from './report/run-usage-report.js';
+export type { RunUsageReportOptions } from './report/run-usage-report.js';
+export { formatUsageReport } from './report/report-text.js';
+export type { UsageReport } from './report/usage-report.js';
+
+// Journal and memory stores
+export { createJournalStore, JournalStore } from './store/journal-store.js';
+export type { JournalStoreOptions, FsyncPolicy } from './store/journal-options.js';
+export { createMemoryStore, MemoryStore } from './store/memory-store.js';
+
 // Demo
 export { runDemo } from './demo/demo-run.js';
 export type { DemoOptions, DemoResult } from './demo/demo-run.js';

@@ -21,8 +21,12 @@ export interface DemoOptions {
   readonly speed?: number;
   /** Where lines go. */
   readonly write: (line: string) => void;
-  /** Draw live per-agent bars in place (a terminal); plain lines otherwise. @default false */
-  readonly tty?: boolean;
+  /** A terminal to draw live per-agent bars on, in place (raw chunks); plain lines without it. */
+  readonly terminal?: (chunk: string) => void;
+  /** Called with the kernel as soon as it exists (to serve its dashboard, say). */
+  readonly onKernel?: (kernel: Kernel) => void;
+  /** Leave the kernel open after the run (the caller closes it). @default false */
+  readonly keepOpen?: boolean;
 }
 
 /** What the demo leaves behind, for callers and tests. */
@@ -57,18 +61,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     limits: [{ scope: 'user', id: 'bob', period: 'day', usd: 0.04 }],
     downgrade: { 'gpt-4o': 'gpt-4o-mini' },
   });
+  options.onKernel?.(kernel);
   const start = Date.now();
   const stamp = (): string => `[${((Date.now() - start) / 1000).toFixed(2)}s]`;
   const roles: DemoRole[] = [...CORE_ROLES];
   for (let n = 2; roles.length < count; n++) roles.push(extraRole(n));
   const agents: GovernedAgent[] = [];
-  const view: DemoView = options.tty
-    ? ttyView(
-        (chunk) => options.write(chunk.replace(/\n$/, '')),
-        () => agents,
-        Date.now,
-      )
-    : plainView(options.write);
+  const view: DemoView =
+    options.terminal === undefined
+      ? plainView(options.write)
+      : ttyView(options.terminal, () => agents, Date.now);
 
   const signals: SignalEvent[] = [];
   kernel.on('signal', (e) => {
@@ -246,6 +248,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const report = kernel.report();
   options.write('');
   options.write(report);
-  await kernel.close();
+  if (options.keepOpen !== true) await kernel.close();
   return { kernel, signals, calls, cacheHits, compactions, report };
 }

@@ -40,3 +40,32 @@ describe('token-kernel serve', () => {
     expect(h.out()).toContain('Usage: token-kernel serve [--port N]');
   });
 });
+
+describe('serve --demo', () => {
+  it('serves the dashboard of the demo kernel while its agents run', async () => {
+    const controller = new AbortController();
+    let out = '';
+    const done = runCli(['serve', '--demo'], {
+      stdout: { write: (s: string) => ((out += s), true) },
+      stderr: { write: () => true },
+      signal: controller.signal,
+    });
+    for (let i = 0; i < 200 && !out.includes('http://'); i++)
+      await new Promise((r) => setImmediate(r));
+    const url = /http:\/\/[^\s,]+/.exec(out)?.[0] as string;
+    expect(url).toBeDefined();
+    let agents: string[] = [];
+    for (let i = 0; i < 50 && agents.length === 0; i++) {
+      agents = Object.keys(
+        (
+          (await (await fetch(`${url.replace(/\/$/, '')}/status`)).json()) as {
+            agents: Record<string, unknown>;
+          }
+        ).agents,
+      );
+    }
+    expect(agents).toContain('planner');
+    controller.abort();
+    expect(await done).toBe(0);
+  });
+});
