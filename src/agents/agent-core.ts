@@ -132,8 +132,7 @@ export class AgentCore {
 
   /** True when admitted, not final, and nothing stops it. */
   get runnable(): boolean {
-    const s = this.lifecycle.state;
-    return this.stopCount === 0 && (s === 'active' || s === 'warned');
+    return this.lifecycle.running && this.stopCount === 0;
   }
 
   /** True when any threshold of its window or its limits is in force. */

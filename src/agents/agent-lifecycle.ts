@@ -29,6 +29,8 @@ export class AgentLifecycle {
     machine = agentMachine,
   ) {
     this.#state = initial;
+    this.running = initial === 'active' || initial === 'warned';
+    this.final = initial === 'released' || initial === 'killed';
     this.#deliver = deliver;
     this.#parent = parent;
     this.#machine = machine;
@@ -41,11 +43,10 @@ export class AgentLifecycle {
       : (this.#actor.getSnapshot().value as AgentState);
   }
 
-  /** True once the machine reached `released` or `killed`. */
-  get final(): boolean {
-    const s = this.state;
-    return s === 'released' || s === 'killed';
-  }
+  /** True once the machine reached `released` or `killed` (a field: the hot path reads it). */
+  final = false;
+  /** True while `active` or `warned` (a field: the hot path reads it). */
+  running = false;
 
   /** The live xstate actor (materialized on first read). */
   get actor(): AgentActor {
@@ -71,9 +72,11 @@ export class AgentLifecycle {
       (event.type === 'ADMIT' || event.type === 'REARM' || event.type === 'RELEASE')
     ) {
       this.#state = quietTransitions.get(`${this.#state}:${event.type}`) ?? this.#state;
-      return;
+    } else if (!this.final) {
+      this.actor.send(event);
     }
-    if (this.final) return;
-    this.actor.send(event);
+    const s = this.state;
+    this.final = s === 'released' || s === 'killed';
+    this.running = s === 'active' || s === 'warned';
   }
 }

@@ -17,14 +17,18 @@ export function addSignalHandler(
   };
 }
 
-/** Settles an agent's `whenRunnable` waiters: resolved, or rejected with `error`. */
-export function wakeWaiters(core: AgentCore, error?: unknown): void {
+/**
+ * Settles an agent's `whenRunnable` waiters: resolved, or rejected with the error `fail` makes
+ * (built only when someone waits: an error captures a stack trace, which costs microseconds).
+ */
+export function wakeWaiters(core: AgentCore, fail?: () => unknown): void {
   const waiters: RunnableWaiter[] | undefined = core.waiters;
   if (waiters === undefined || waiters.length === 0) return;
   core.waiters = undefined;
+  const error = fail?.();
   for (const w of waiters) {
     w.cleanup();
-    if (error === undefined) w.resolve();
+    if (fail === undefined) w.resolve();
     else w.reject(error);
   }
 }

@@ -42,7 +42,9 @@ export interface AccountingDeps {
   readonly registry: LimitRegistry;
   readonly router: SignalRouter;
   readonly ttlMs: number;
+  /** Receives each record; called only while `wantsRecords()` says someone listens. */
   readonly onRecord: (record: UsageRecord) => void;
+  readonly wantsRecords: () => boolean;
   /**
    * Journals a record before anything is booked (undefined without a store): if the store fails,
    * the call throws with the kernel's state unchanged, and an acknowledged record is on disk.
@@ -266,7 +268,7 @@ export class Accounting {
       savedNano,
     );
     this.#d.router.flush();
-    this.#d.onRecord(record);
+    if (this.#d.wantsRecords()) this.#d.onRecord(record);
     return record;
   }
 

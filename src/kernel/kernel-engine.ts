@@ -92,6 +92,7 @@ export class KernelEngine {
         router: this.router,
         ttlMs: options.reservationTtlMs,
         onRecord: (r: UsageRecord) => this.events.emitRecord(r),
+        wantsRecords: () => this.events.hasRecordListeners,
         journalRecord:
           options.store === undefined
             ? undefined
@@ -171,7 +172,8 @@ export class KernelEngine {
     this.assertOpen();
     const core = this.core(id);
     core.downgraded = on;
-    this.journal.write({ t: 'downgrade', time: this.options.clock.now(), id: core.id, on });
+    if (this.journal.enabled)
+      this.journal.write({ t: 'downgrade', time: this.options.clock.now(), id: core.id, on });
   }
 
   /** The live agent with this id. @throws `UNKNOWN_AGENT` */
@@ -191,10 +193,18 @@ export class KernelEngine {
     this.assertOpen();
     const o = resolveSpawnOptions(value, this.options, parent);
     checkSpawn(o, parent, this.agents, this.pool.total);
+    // Explicit fields, no spreads: object spreads take a slow path in V8, and this runs per spawn.
     const core: AgentCore = new AgentCore({
-      ...o,
+      id: o.id,
+      taskId: o.taskId,
+      userId: o.userId,
+      sessionId: o.sessionId,
+      labels: o.labels,
+      priority: o.priority,
       parent,
       defaultModel: o.model,
+      lookupRatio: o.lookupRatio,
+      enforceSplit: o.enforceSplit,
       requested: o.maxTokens,
       seq: ++this.#seq,
       counters: this.registry.countersFor({
@@ -205,9 +215,9 @@ export class KernelEngine {
       }),
       attribution: this.ledger.attribution({
         agentId: o.id,
-        ...(o.taskId && { taskId: o.taskId }),
-        ...(o.userId && { userId: o.userId }),
-        ...(o.sessionId && { sessionId: o.sessionId }),
+        taskId: o.taskId,
+        userId: o.userId,
+        sessionId: o.sessionId,
       }),
       thresholds: o.warnThresholds,
       deliver: (signal: SignalEvent) => this.router.deliver(core, signal),
@@ -233,7 +243,8 @@ export class KernelEngine {
       this.#admit(core, grant);
     }
     this.router.flush();
-    this.journal.write(spawnEntry(this.options.clock.now(), value as SpawnOptions, parent));
+    if (this.journal.enabled)
+      this.journal.write(spawnEntry(this.options.clock.now(), value as SpawnOptions, parent));
     return core;
   }
 
@@ -260,7 +271,8 @@ export class KernelEngine {
     }
     this.#grow(core, n, `granted ${n.toLocaleString('en-US')} tokens`);
     this.router.flush();
-    this.journal.write({ t: 'grant', time: this.options.clock.now(), id: core.id, tokens: n });
+    if (this.journal.enabled)
+      this.journal.write({ t: 'grant', time: this.options.clock.now(), id: core.id, tokens: n });
   }
 
   /** Stops an agent by hand (rules, operators) until {@link resume}. */
@@ -282,7 +294,8 @@ export class KernelEngine {
       reason,
     );
     this.router.flush();
-    this.journal.write({ t: 'stop', time: this.options.clock.now(), id: core.id, reason });
+    if (this.journal.enabled)
+      this.journal.write({ t: 'stop', time: this.options.clock.now(), id: core.id, reason });
   }
 
   /** Lifts a manual stop and re-checks period limits; true when the agent may run now. */
@@ -292,7 +305,8 @@ export class KernelEngine {
     this.accounting.rollAll(core);
     this.router.unstop(core, 'manual', reason);
     this.router.flush();
-    this.journal.write({ t: 'resume', time: this.options.clock.now(), id: core.id, reason });
+    if (this.journal.enabled)
+      this.journal.write({ t: 'resume', time: this.options.clock.now(), id: core.id, reason });
     return core.runnable;
   }
 
@@ -307,7 +321,8 @@ export class KernelEngine {
     );
     this.pool.serve(this.agents.values(), (core, grant) => this.#admit(core, grant));
     this.router.flush();
-    this.journal.write({ t: 'replenish', time: this.options.clock.now(), tokens: n });
+    if (this.journal.enabled)
+      this.journal.write({ t: 'replenish', time: this.options.clock.now(), tokens: n });
   }
 
   /** Ends an agent: children first, open reservations released, unused tokens returned. */
@@ -319,7 +334,7 @@ export class KernelEngine {
   ): number {
     if (core.lifecycle.final) return 0;
     // Journaled once, for the agent asked: replaying it releases the children again.
-    if (top)
+    if (top && this.journal.enabled)
       this.journal.write({
         t: 'release',
         time: this.options.clock.now(),
@@ -352,9 +367,10 @@ export class KernelEngine {
     this.router.flush();
     wakeWaiters(
       core,
-      new KernelError('AGENT_RELEASED', `Agent \`${core.id}\` was ${final}`, {
-        details: { agentId: core.id },
-      }),
+      () =>
+        new KernelError('AGENT_RELEASED', `Agent \`${core.id}\` was ${final}`, {
+          details: { agentId: core.id },
+        }),
     );
     this.events.emitAgent(
       final === 'killed' ? 'agent.killed' : 'agent.released',
@@ -381,7 +397,7 @@ export class KernelEngine {
     this.accounting.book.stop();
     this.#periodTimers.clear();
     for (const core of this.agents.values())
-      wakeWaiters(core, new KernelError('KERNEL_CLOSED', 'The kernel was closed'));
+      wakeWaiters(core, () => new KernelError('KERNEL_CLOSED', 'The kernel was closed'));
   }
 
   #register(core: AgentCore): void {
@@ -413,7 +429,7 @@ export class KernelEngine {
         );
     }
     this.events.emitAgent('agent.admitted', core.id, this.options.clock.now());
-    queueMicrotask(() => this.wakeIfRunnable(core));
+    if (core.waiters !== undefined) queueMicrotask(() => this.wakeIfRunnable(core));
   }
 
   #grow(core: AgentCore, n: number, reason: string): void {

@@ -54,6 +54,8 @@ type Handlers = { [K in keyof KernelEventMap]: Array<(event: KernelEventMap[K]) 
 export class KernelEvents {
   /** While true (a store replay), nothing is delivered. */
   muted = false;
+  /** True while someone listens to `record` (read by the accounting hot path). */
+  hasRecordListeners = false;
   readonly #handlers: Handlers = {
     signal: [],
     record: [],
@@ -69,9 +71,11 @@ export class KernelEvents {
   ): () => void {
     const list = this.#handlers[type] as Array<(event: KernelEventMap[K]) => void>;
     list.push(handler);
+    this.hasRecordListeners = this.#handlers.record.length > 0;
     return () => {
       const i = list.indexOf(handler);
       if (i >= 0) list.splice(i, 1);
+      this.hasRecordListeners = this.#handlers.record.length > 0;
     };
   }
 
