@@ -92,7 +92,7 @@ export class SignalRouter {
           core,
           'window',
           windowLimit(core, 1),
-          `window used up (${core.used}/${core.total} tokens)`,
+          `window used up (${core.used.toLocaleString('en-US')}/${core.total.toLocaleString('en-US')} tokens)`,
         )
       )
         n++;
