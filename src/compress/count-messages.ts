@@ -1,47 +1,33 @@
 import { countText, type EncodingName } from '../tokens/bpe-count.js';
 import type { ChatMessage } from '../tokens/chat-message.js';
 import { encodingForModel } from '../tokens/model-encoding.js';
+import {
+  countChatMessages,
+  messageTexts,
+  TOKENS_PER_MESSAGE,
+  TOKENS_PER_NAME,
+} from '../tokens/count-chat-messages.js';
 
-/** Tokens OpenAI adds around every chat message (`<|start|>role … <|end|>`). */
-export const TOKENS_PER_MESSAGE = 3;
-/** Extra token for a message that carries a `name`. */
-export const TOKENS_PER_NAME = 1;
-/** Tokens that prime the assistant's reply, added once per conversation. */
-export const REPLY_PRIMING_TOKENS = 3;
+// One counting rule for the whole project: the compressor counts exactly as `kernel.tokens` does.
+export {
+  TOKENS_PER_MESSAGE,
+  TOKENS_PER_NAME,
+  REPLY_PRIMING_TOKENS,
+} from '../tokens/count-chat-messages.js';
 
-/**
- * Tokens of one message in `encoding` under OpenAI's chat rule: 3 per message, the text of
- * `role`, `content`, `name` (+1), `tool_call_id`, and of each tool call's `id`,
- * `function.name` and `function.arguments`. Keys outside {@link ChatMessage} are not counted.
- * Providers add a small undisclosed framing around tool calls, so counts of tool-call messages
- * are the documented rule, not a byte-exact replica of the provider's bill.
- */
+/** Tokens of one message with its chat overhead (the reply priming is counted once, apart). */
 export function countMessageExact(message: ChatMessage, encoding: EncodingName): number {
-  let tokens = TOKENS_PER_MESSAGE + countText(message.role, encoding);
-  tokens += countText(message.content, encoding);
-  if (message.name !== undefined) tokens += countText(message.name, encoding) + TOKENS_PER_NAME;
-  if (message.tool_call_id !== undefined) tokens += countText(message.tool_call_id, encoding);
-  for (const call of message.tool_calls ?? []) {
-    tokens += countText(call.id, encoding);
-    tokens += countText(call.function.name, encoding);
-    tokens += countText(call.function.arguments, encoding);
-  }
+  let tokens = TOKENS_PER_MESSAGE + (message.name === undefined ? 0 : TOKENS_PER_NAME);
+  for (const text of messageTexts(message)) tokens += countText(text, encoding);
   return tokens;
 }
 
-/**
- * Tokens of a whole conversation in `encoding`: the sum of {@link countMessageExact} plus
- * {@link REPLY_PRIMING_TOKENS}. This must stay equal to `countChatMessages` in `src/tokens`
- * (same rule: 3 per message, +1 per name, +3 reply priming); the compressor keeps its own copy
- * so that it depends only on `countText`.
- */
+/** Tokens of a conversation, as OpenAI bills it: {@link countChatMessages}. */
 export function countMessagesExact(
   messages: readonly ChatMessage[],
   encoding: EncodingName,
 ): number {
-  let tokens = REPLY_PRIMING_TOKENS;
-  for (const message of messages) tokens += countMessageExact(message, encoding);
-  return tokens;
+  return countChatMessages(messages, encoding);
 }
 
 /**
