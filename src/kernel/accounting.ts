@@ -22,6 +22,7 @@ import {
 
 export { budgetError, notRunnable, type Refusal } from './accounting-outcomes.js';
 import type { ReservationBook } from './reservation-book.js';
+import { headroomOf, type Headroom } from './headroom.js';
 import type { SignalRouter } from './signal-router.js';
 
 /** A reservation request. */
@@ -179,37 +180,15 @@ export class Accounting {
   }
 
   /** The largest `maxOutputTokens` a reservation of `inputTokens` on `model` could get now. */
-  headroom(
-    core: AgentCore,
-    model: string | undefined,
-    inputTokens: number,
-  ): { maxOutputTokens: number; limitedBy: string } {
+  headroom(core: AgentCore, model: string | undefined, inputTokens: number): Headroom {
     const m = modelOf(core, model);
     const input = expectTokens('inputTokens', inputTokens);
     const price = this.#price(core, m);
     const now = this.#d.clock.now();
-    let best = core.total - core.used - core.reserved - input;
-    let by = 'window';
-    if (core.enforceSplit) {
-      const r = core.total - core.lookupTotal - core.reasoningUsed - core.reasoningReserved;
-      if (r < best) [best, by] = [r, 'window.reasoning'];
-    }
-    const inputNano = this.#d.pricing.maxCost(price, input, 0);
-    const perOutput = Math.max(1e-12, this.#d.pricing.maxCost(price, 0, 1_000_000) / 1_000_000);
-    const consider = (name: string, freeTokens: number, freeNano: number): void => {
-      const t = freeTokens - input;
-      const n = Math.floor((freeNano - inputNano) / perOutput);
-      if (t < best) [best, by] = [t, name];
-      if (n < best) [best, by] = [n, name];
-    };
-    for (const cap of this.#d.registry.callCaps)
-      if (cap.hard) consider(cap.name, cap.tokens, cap.nano);
-    for (const c of [...core.counters, ...core.lastModelCounters]) {
-      this.#roll(c, now);
-      if (c.limit.hard) consider(c.limit.name, c.freeTokens, c.freeNano);
-    }
+    const counters = [...core.counters, ...core.lastModelCounters];
+    for (const c of counters) this.#roll(c, now);
     this.#d.router.flush();
-    return { maxOutputTokens: Math.max(0, best), limitedBy: by };
+    return headroomOf(core, price, input, this.#d.pricing, this.#d.registry.callCaps, counters);
   }
 
   #book(

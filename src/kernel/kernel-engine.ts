@@ -14,13 +14,12 @@ import type { CachedResponse } from '../calls/call-types.js';
 import type { OutputEstimator } from '../calls/output-estimator.js';
 import type { CostCache } from '../cache/cost-cache.js';
 import type { TokenCounter } from '../tokens/token-counter.js';
-import type { Compressor } from '../compress/compressor.js';
 import { Accounting } from './accounting.js';
 import { tokensNeeded, windowFor } from './allocation-policy.js';
 import { KernelEvents } from './kernel-events.js';
 import type { ResolvedKernelOptions } from './kernel-options.js';
 import { ReservationBook } from './reservation-book.js';
-import { SignalRouter, windowLimit } from './signal-router.js';
+import { manualLimit, SignalRouter, windowLimit } from './signal-router.js';
 import { Pool } from './pool.js';
 import { startKernelActor } from './kernel-machine.js';
 import { createCallService } from '../calls/create-call-service.js';
@@ -56,7 +55,7 @@ export class KernelEngine {
   readonly actor = startKernelActor();
   closed = false;
   #seq = 0;
-  readonly #workers: KernelWorkers;
+  readonly workers: KernelWorkers;
   readonly #periodTimers: PeriodTimers;
 
   constructor(options: ResolvedKernelOptions) {
@@ -111,7 +110,7 @@ export class KernelEngine {
       tokens: () => this.tokens,
       assertOpen: () => this.assertOpen(),
     }));
-    this.#workers = new KernelWorkers(options.tokens, options.clock, (error, source) =>
+    this.workers = new KernelWorkers(options.tokens, options.clock, (error, source) =>
       this.events.emitError(error, { source }),
     );
     this.#periodTimers = new PeriodTimers(options.clock, (c) => {
@@ -124,18 +123,7 @@ export class KernelEngine {
   /** The token counter (`kernel.tokens`); its worker pool starts on first use. */
   get tokens(): TokenCounter {
     this.assertOpen();
-    return this.#workers.tokens;
-  }
-
-  /** The compressor (`kernel.compress`); its worker pool starts on first use. */
-  get compressor(): Compressor {
-    this.assertOpen();
-    return this.#workers.compressor;
-  }
-
-  /** Closes the worker pools (after {@link close}). */
-  async closeWorkers(): Promise<void> {
-    await this.#workers.close();
+    return this.workers.tokens;
   }
 
   assertOpen(): void {
@@ -156,15 +144,14 @@ export class KernelEngine {
 
   /** Replays the store (kernel.ready): signals and events stay muted until it is done. */
   async load(): Promise<void> {
-    this.events.muted = true;
-    let problems: readonly string[];
     try {
-      problems = await this.journal.replay(this);
+      await this.journal.load(this);
+    } catch (error) {
+      this.journal.failed = error;
+      throw error;
     } finally {
-      this.events.muted = false;
       this.loading = false;
     }
-    for (const problem of problems) this.events.emitWarning(`store: ${problem}`);
   }
 
   /** Switches an agent's calls to their downgrade model (or back). */
@@ -236,9 +223,7 @@ export class KernelEngine {
       else this.pool.queue.add(core);
     } else {
       const grant = windowFor(o.priority, o.maxTokens, parent.free);
-      parent.reserved += grant;
-      parent.childHold += grant;
-      (parent.children ??= new Set()).add(core);
+      this.pool.carve(parent, core, grant);
       this.#register(core);
       this.#admit(core, grant);
     }
@@ -253,22 +238,7 @@ export class KernelEngine {
     this.assertOpen();
     const core = this.core(id);
     const n = expectPositiveInt('tokens', tokens);
-    if (core.state === 'waiting')
-      throw new KernelError(
-        'AGENT_NOT_RUNNABLE',
-        `Agent \`${core.id}\` is waiting for its window; grant to it once admitted`,
-      );
-    const source = core.parent === undefined ? this.pool.available : core.parent.free;
-    if (n > source)
-      throw new PoolExhaustedError(
-        `Cannot grant ${n} tokens to \`${core.id}\`: ${core.parent === undefined ? 'the pool' : `parent \`${core.parent.id}\``} has ${source} free`,
-        { agentId: core.id, requested: n, available: source },
-      );
-    if (core.parent === undefined) this.pool.available -= n;
-    else {
-      core.parent.reserved += n;
-      core.parent.childHold += n;
-    }
+    this.pool.fund(core, n);
     this.#grow(core, n, `granted ${n.toLocaleString('en-US')} tokens`);
     this.router.flush();
     if (this.journal.enabled)
@@ -279,20 +249,7 @@ export class KernelEngine {
   stop(id: unknown, reason = 'stopped by operator'): void {
     this.assertOpen();
     const core = this.core(id);
-    this.router.stop(
-      core,
-      'manual',
-      {
-        scope: 'manual',
-        name: 'manual',
-        unit: 'tokens',
-        threshold: 1,
-        used: core.used,
-        reserved: core.reserved,
-        total: core.total,
-      },
-      reason,
-    );
+    this.router.stop(core, 'manual', manualLimit(core), reason);
     this.router.flush();
     if (this.journal.enabled)
       this.journal.write({ t: 'stop', time: this.options.clock.now(), id: core.id, reason });
@@ -346,20 +303,7 @@ export class KernelEngine {
       for (const child of [...core.children]) this.release(child, final, reason, false);
     this.accounting.releaseAll(core);
     this.pool.queue.remove(core);
-    let returned: number;
-    if (core.parent !== undefined) {
-      const p = core.parent;
-      returned = Math.max(0, core.total - core.used);
-      p.reserved -= core.total;
-      p.childHold -= core.total;
-      p.used += core.used;
-      p.lookupUsed += core.lookupUsed;
-      p.reasoningUsed += core.reasoningUsed;
-      p.children?.delete(core);
-      if (p.used >= p.ladder.nextAt || p.used >= p.total) this.router.windowCrossing(p);
-    } else {
-      returned = this.pool.giveBack(core);
-    }
+    const returned = this.pool.returnWindow(core);
     for (const c of core.counters) c.agents.delete(core);
     this.agents.delete(core.id);
     if (final === 'killed') this.router.emit(core, 'SIGKILL', windowLimit(core, 1), reason);

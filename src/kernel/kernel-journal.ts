@@ -37,6 +37,21 @@ export class KernelJournal {
     }
   }
 
+  /**
+   * Replays the store into `engine` with its events muted (nothing reaches subscribers until the
+   * state is whole), then reports what the store skipped as warnings.
+   */
+  async load(engine: KernelEngine): Promise<void> {
+    engine.events.muted = true;
+    let problems: readonly string[];
+    try {
+      problems = await this.replay(engine);
+    } finally {
+      engine.events.muted = false;
+    }
+    for (const problem of problems) engine.events.emitWarning(`store: ${problem}`);
+  }
+
   /** Loads the store and replays it into `engine`; returns the problems the store reported. */
   async replay(engine: KernelEngine): Promise<readonly string[]> {
     if (this.#store === undefined) return [];

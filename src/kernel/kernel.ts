@@ -255,7 +255,8 @@ export class Kernel {
   ): Promise<CompressResult> {
     const agent = options?.agentId === undefined ? undefined : this.agent(options.agentId);
     const { agentId: _agentId, ...rest } = options;
-    const result = await this.#engine.compressor.compress(messages, rest);
+    this.#engine.assertOpen();
+    const result = await this.#engine.workers.compressor.compress(messages, rest);
     if (result.summarizerUsage !== undefined && agent !== undefined && !this.#engine.closed) {
       this.#engine.accounting.record(agent.core, result.summarizerUsage, options.model, false);
     }
@@ -331,7 +332,7 @@ export class Kernel {
     // Isolated agents' workers would keep the process alive: end them first.
     await Promise.all([...this.#isolated].map((agent) => agent.kill('kernel closed')));
     this.#engine.close();
-    await Promise.all([this.#engine.closeWorkers(), this.#engine.journal.close()]);
+    await Promise.all([this.#engine.workers.close(), this.#engine.journal.close()]);
   }
 }
 

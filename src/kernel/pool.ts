@@ -4,6 +4,7 @@ import type { SignalLimit } from '../agents/signal.js';
 import { tokensNeeded, windowFor } from './allocation-policy.js';
 import type { SignalRouter } from './signal-router.js';
 import { WaitQueue } from './wait-queue.js';
+import { KernelError, PoolExhaustedError } from '../errors.js';
 
 /**
  * The token pool: a spend budget. Invariant: `total = available + Σ live root windows + spent`;
@@ -38,8 +39,56 @@ export class Pool {
     return grant;
   }
 
-  /** Returns a released root window: the unused part becomes available, the used part spent. */
-  giveBack(core: AgentCore): number {
+  /**
+   * Pays `tokens` more into a live agent's window: from the pool for a root, from its parent's
+   * free tokens for a sub-agent (held in the parent's `reserved`).
+   * @throws KernelError `AGENT_NOT_RUNNABLE` (still waiting), `POOL_EXHAUSTED`
+   */
+  fund(core: AgentCore, tokens: number): void {
+    if (core.state === 'waiting') {
+      throw new KernelError(
+        'AGENT_NOT_RUNNABLE',
+        `Agent \`${core.id}\` is waiting for its window; grant to it once admitted`,
+      );
+    }
+    const source = core.parent === undefined ? this.available : core.parent.free;
+    if (tokens > source) {
+      const from = core.parent === undefined ? 'the pool' : `parent \`${core.parent.id}\``;
+      throw new PoolExhaustedError(
+        `Cannot grant ${tokens} tokens to \`${core.id}\`: ${from} has ${source} free`,
+        { agentId: core.id, requested: tokens, available: source },
+      );
+    }
+    if (core.parent === undefined) this.available -= tokens;
+    else this.carve(core.parent, undefined, tokens);
+  }
+
+  /** Holds `tokens` of `parent`'s free tokens for a child's window (a new `child`, or a grant). */
+  carve(parent: AgentCore, child: AgentCore | undefined, tokens: number): void {
+    parent.reserved += tokens;
+    parent.childHold += tokens;
+    if (child !== undefined) (parent.children ??= new Set()).add(child);
+  }
+
+  /**
+   * Returns a released window: a sub-agent's to its parent (its used tokens become the parent's
+   * used, the rest free again), a root's to the pool. Returns the unused tokens given back.
+   */
+  returnWindow(core: AgentCore): number {
+    const p = core.parent;
+    if (p === undefined) return this.#giveBack(core);
+    p.reserved -= core.total;
+    p.childHold -= core.total;
+    p.used += core.used;
+    p.lookupUsed += core.lookupUsed;
+    p.reasoningUsed += core.reasoningUsed;
+    p.children?.delete(core);
+    if (p.used >= p.ladder.nextAt || p.used >= p.total) this.#router.windowCrossing(p);
+    return Math.max(0, core.total - core.used);
+  }
+
+  /** A released root window: the unused part becomes available, the used part spent. */
+  #giveBack(core: AgentCore): number {
     const returned = Math.max(0, core.total - core.used);
     this.available += returned;
     this.spent += Math.min(core.used, core.total);

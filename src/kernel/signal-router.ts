@@ -191,6 +191,19 @@ export function windowLimit(core: AgentCore, threshold: number): SignalLimit {
   };
 }
 
+/** A manual stop (an operator, a rule) as a signal limit. */
+export function manualLimit(core: AgentCore): SignalLimit {
+  return {
+    scope: 'manual',
+    name: 'manual',
+    unit: 'tokens',
+    threshold: 1,
+    used: core.used,
+    reserved: core.reserved,
+    total: core.total,
+  };
+}
+
 /** A counter as a signal limit, in tokens or USD. */
 export function counterLimit(
   counter: LimitCounter,
