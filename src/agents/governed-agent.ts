@@ -189,11 +189,7 @@ export class GovernedAgent {
    *   });
    */
   call<T>(request: CallRequest, invoke: Invoke<T>, options?: CallOptions): Promise<CallResult<T>> {
-    try {
-      return this.#engine.calls.call(this.#core, request, invoke, options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.#engine.calls.call(this.#core, request, invoke, options);
   }
 
   /** Spawns a sub-agent whose window is carved from this agent's free tokens. */
