@@ -87,6 +87,8 @@ export class AgentCore {
     thresholds: readonly number[];
     deliver: (signal: SignalEvent) => void;
     kernelActor?: AnyActorRef;
+    /** The lifecycle state to start in (a restored agent). @default 'waiting' */
+    state?: AgentState;
   }) {
     this.id = init.id;
     this.taskId = init.taskId;
@@ -103,7 +105,7 @@ export class AgentCore {
     this.counters = init.counters;
     this.attribution = init.attribution;
     this.ladder = new ThresholdLadder(init.thresholds, 0);
-    this.lifecycle = new AgentLifecycle('waiting', init.deliver, init.kernelActor);
+    this.lifecycle = new AgentLifecycle(init.state ?? 'waiting', init.deliver, init.kernelActor);
   }
 
   /** The causes that stop the agent (a shared empty map until the first stop). */

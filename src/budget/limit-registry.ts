@@ -6,6 +6,17 @@ import type { LimitPeriod, LimitScope, LimitSpec, PeriodKind } from './limit-spe
 const SCOPES: readonly LimitScope[] = ['agent', 'task', 'user', 'session', 'model', 'org', 'call'];
 const PERIODS: readonly LimitPeriod[] = ['hour', 'day', 'week', 'month', 'lifetime', 'call'];
 
+/** One counter's state in a kernel snapshot. */
+export interface CounterSnapshot {
+  readonly id: string;
+  readonly usedTokens: number;
+  readonly usedNano: number;
+  readonly periodStart: number;
+  readonly periodEnd: number | null;
+  readonly tokens: readonly [number, boolean];
+  readonly nano: readonly [number, boolean];
+}
+
 /** A per-call cap (scope `call`): checked against each reservation alone. */
 export interface CallCap {
   readonly name: string;
@@ -170,6 +181,37 @@ export class LimitRegistry {
   /** Every counter created so far. */
   all(): IterableIterator<LimitCounter> {
     return this.#counters.values();
+  }
+
+  /** Every counter's state, keyed by its id (a snapshot of the kernel). */
+  snapshot(): CounterSnapshot[] {
+    return [...this.#counters].map(([id, c]) => ({
+      id,
+      usedTokens: c.usedTokens,
+      usedNano: c.usedNano,
+      periodStart: c.periodStart,
+      periodEnd: c.periodEnd === Infinity ? null : c.periodEnd,
+      tokens: [c.tokenLadder.next, c.tokenLadder.stopped],
+      nano: [c.nanoLadder.next, c.nanoLadder.stopped],
+    }));
+  }
+
+  /** Re-creates counters from {@link snapshot} (nothing is reserved after a restart). */
+  restore(counters: readonly CounterSnapshot[]): void {
+    for (const s of counters) {
+      const [tier, index, ...rest] = s.id.split('#');
+      const t = this.#templates.find((x) => (x.tier ?? '') === tier && String(x.index) === index);
+      if (t === undefined) continue; // the limit was removed from the configuration
+      const c = this.#counter(t, rest.join('#'));
+      c.usedTokens = s.usedTokens;
+      c.usedNano = s.usedNano;
+      c.periodStart = s.periodStart;
+      c.periodEnd = s.periodEnd ?? Infinity;
+      c.tokenLadder.restore(s.tokens[0], s.tokens[1], c.limit.tokens);
+      c.nanoLadder.restore(s.nano[0], s.nano[1], c.limit.nano);
+      c.retrigger();
+    }
+    this.#modelCounters.clear();
   }
 
   #counter(t: Template, key: string): LimitCounter {

@@ -47,6 +47,14 @@ export class ThresholdLadder {
     if (used < limit) this.stopped = false;
   }
 
+  /** Sets the state read back from a snapshot, for a limit of `limit`. */
+  restore(next: number, stopped: boolean, limit: number): void {
+    this.next = next;
+    this.stopped = stopped;
+    this.nextAt =
+      next < this.fractions.length ? (this.fractions[next] as number) * limit : Infinity;
+  }
+
   /** True when some threshold has fired and is still in force. */
   get warned(): boolean {
     return this.next > 0;

@@ -59,6 +59,7 @@ export interface AccountingDeps {
  */
 export class Accounting {
   readonly #d: AccountingDeps;
+  #ledger: Ledger;
   readonly book: ReservationBook;
   #seq = 0;
 
@@ -66,8 +67,14 @@ export class Accounting {
     deps: AccountingDeps,
     book: (onExpire: (r: ReservationCore) => void) => ReservationBook,
   ) {
+    this.#ledger = deps.ledger;
     this.#d = deps;
     this.book = book((r) => this.#release(r, 'expired'));
+  }
+
+  /** Books into `ledger` from now on (a kernel restored from a snapshot gets a restored ledger). */
+  useLedger(ledger: Ledger): void {
+    this.#ledger = ledger;
   }
 
   /** Holds tokens and money against every applicable limit, all-or-nothing; a refusal holds nothing. */
@@ -207,7 +214,7 @@ export class Accounting {
     if (this.#d.journalRecord !== undefined) {
       const a = core.attribution;
       this.#d.journalRecord({
-        seq: this.#d.ledger.size + 1,
+        seq: this.#ledger.size + 1,
         time: now,
         agentId: a.agentId,
         taskId: a.taskId,
@@ -235,7 +242,7 @@ export class Accounting {
       this.#add(core, core.counters, tokens, cost, now, false);
       this.#add(core, modelCounters, tokens, cost, now, true);
     }
-    const record = this.#d.ledger.add(
+    const record = this.#ledger.add(
       core.attribution,
       model,
       usage,
@@ -304,8 +311,8 @@ export class Accounting {
       this.#add(origin, counters, tokens, r.costNano, r.time, false);
       this.#add(origin, this.#d.registry.modelCounters(r.model), tokens, r.costNano, r.time, true);
     }
-    const attribution = core?.attribution ?? this.#d.ledger.attribution(subject);
-    this.#d.ledger.add(
+    const attribution = core?.attribution ?? this.#ledger.attribution(subject);
+    this.#ledger.add(
       attribution,
       r.model,
       usage,

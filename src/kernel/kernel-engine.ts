@@ -38,7 +38,9 @@ import type { SpawnOptions } from '../agents/spawn-options.js';
 export class KernelEngine {
   readonly options: ResolvedKernelOptions;
   readonly pricing: Pricing;
-  readonly ledger: Ledger;
+  ledger: Ledger;
+  /** The clock of the accounting path (coarse for the system clock). */
+  readonly hotClock: Clock;
   readonly registry: LimitRegistry;
   readonly router: SignalRouter;
   readonly accounting: Accounting;
@@ -54,13 +56,15 @@ export class KernelEngine {
   /** The kernel's own actor: the parent of every agent's actor. */
   readonly actor = startKernelActor();
   closed = false;
-  #seq = 0;
+  /** Spawn order of agents (FIFO within a priority). */
+  seq = 0;
   readonly workers: KernelWorkers;
-  readonly #periodTimers: PeriodTimers;
+  readonly periodTimers: PeriodTimers;
 
   constructor(options: ResolvedKernelOptions) {
     this.options = options;
-    this.journal = new KernelJournal(options.store);
+    this.journal = new KernelJournal(options.store, options.compactEvery);
+    this.journal.attach(this);
     this.loading = options.store !== undefined;
     this.pricing =
       options.pricing ??
@@ -71,6 +75,7 @@ export class KernelEngine {
       });
     // The system clock is read coarsely on the hot path; an injected clock (tests) is read as is.
     const hot: Clock = options.clock === systemClock ? new CoarseClock(systemClock) : options.clock;
+    this.hotClock = hot;
     this.ledger = new Ledger({
       clock: hot,
       timeZone: options.timeZone,
@@ -113,7 +118,7 @@ export class KernelEngine {
     this.workers = new KernelWorkers(options.tokens, options.clock, (error, source) =>
       this.events.emitError(error, { source }),
     );
-    this.#periodTimers = new PeriodTimers(options.clock, (c) => {
+    this.periodTimers = new PeriodTimers(options.clock, (c) => {
       if (this.closed) return;
       this.accounting.rollCounter(c);
       this.router.flush();
@@ -193,7 +198,7 @@ export class KernelEngine {
       lookupRatio: o.lookupRatio,
       enforceSplit: o.enforceSplit,
       requested: o.maxTokens,
-      seq: ++this.#seq,
+      seq: ++this.seq,
       counters: this.registry.countersFor({
         agentId: o.id,
         taskId: o.taskId,
@@ -339,7 +344,7 @@ export class KernelEngine {
     this.closed = true;
     this.actor.send({ type: 'CLOSE' });
     this.accounting.book.stop();
-    this.#periodTimers.clear();
+    this.periodTimers.clear();
     for (const core of this.agents.values())
       wakeWaiters(core, () => new KernelError('KERNEL_CLOSED', 'The kernel was closed'));
   }
@@ -388,7 +393,7 @@ export class KernelEngine {
     const core = this.agents.get(event.agentId);
     if (event.signal === 'SIGRESUME' && core !== undefined)
       queueMicrotask(() => this.wakeIfRunnable(core));
-    if (event.signal === 'SIGSTOP' && core !== undefined) this.#periodTimers.arm(core);
+    if (event.signal === 'SIGSTOP' && core !== undefined) this.periodTimers.arm(core);
     this.events.emitSignal(event);
   }
 }

@@ -1,10 +1,10 @@
 import type { AgentCore } from '../agents/agent-core.js';
 import type { SpawnOptions } from '../agents/spawn-options.js';
 import { NO_KEY, type UsageRecord } from '../budget/usage-record.js';
-import { KernelError } from '../errors.js';
 import type { JournalEntry } from '../store/journal-entry.js';
 import type { LedgerStore } from '../store/ledger-store.js';
 import type { KernelEngine } from './kernel-engine.js';
+import { restoreKernel, snapshotKernel } from './kernel-snapshot.js';
 
 /**
  * Writes the kernel's durable changes to its store and replays them on start. Replay runs the
@@ -18,9 +18,19 @@ export class KernelJournal {
   replaying = false;
   /** The store's error, once an append failed: the kernel then refuses every call (fail closed). */
   failed: unknown;
+  readonly #compactEvery: number;
+  #compacting = false;
+  #engine: KernelEngine | undefined;
 
-  constructor(store: LedgerStore | undefined) {
+  /** @param compactEvery entries journaled between snapshots */
+  constructor(store: LedgerStore | undefined, compactEvery: number) {
     this.#store = store;
+    this.#compactEvery = compactEvery;
+  }
+
+  /** The engine whose snapshots compaction writes. */
+  attach(engine: KernelEngine): void {
+    this.#engine = engine;
   }
 
   get enabled(): boolean {
@@ -35,6 +45,33 @@ export class KernelJournal {
       this.failed = error;
       throw error;
     }
+    if (
+      this.#store.pending >= this.#compactEvery &&
+      !this.#compacting &&
+      this.#engine !== undefined
+    )
+      this.#compact(this.#engine);
+  }
+
+  /**
+   * Writes a snapshot of the whole kernel and lets the store start an empty journal after it,
+   * once the operation that wrote the last entry is done (the snapshot is taken then, in one go).
+   */
+  #compact(engine: KernelEngine): void {
+    this.#compacting = true;
+    queueMicrotask(() => {
+      const store = this.#store;
+      if (store === undefined || engine.closed) {
+        this.#compacting = false;
+        return;
+      }
+      store
+        .compact(snapshotKernel(engine))
+        .catch((error: unknown) => engine.events.emitError(error, { source: 'journal compaction' }))
+        .finally(() => {
+          this.#compacting = false;
+        });
+    });
   }
 
   /**
@@ -56,14 +93,10 @@ export class KernelJournal {
   async replay(engine: KernelEngine): Promise<readonly string[]> {
     if (this.#store === undefined) return [];
     const contents = await this.#store.load();
-    if (contents.snapshot !== undefined && contents.snapshot !== null) {
-      throw new KernelError(
-        'STORE_FAILED',
-        'The store holds a snapshot, which this kernel version cannot restore; replay needs the full journal',
-      );
-    }
     this.replaying = true;
     try {
+      if (contents.snapshot !== undefined && contents.snapshot !== null)
+        restoreKernel(engine, contents.snapshot);
       for (const entry of contents.entries) apply(engine, entry);
     } finally {
       this.replaying = false;

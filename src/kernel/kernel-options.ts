@@ -61,6 +61,8 @@ export interface KernelOptions {
   readonly outputEstimate?: OutputEstimatorOptions;
   /** Where durable state goes (a journal file, …); replayed on start (`await kernel.ready`). @default none: in memory */
   readonly store?: LedgerStore;
+  /** Entries journaled between snapshots: then the store is compacted, so a restart replays little. @default 100_000 */
+  readonly compactEvery?: number;
 }
 
 /** Kernel options with every default applied. */
@@ -87,6 +89,7 @@ export interface ResolvedKernelOptions {
   readonly downgrade: Readonly<Record<string, string>>;
   readonly outputEstimate: OutputEstimatorOptions;
   readonly store: LedgerStore | undefined;
+  readonly compactEvery: number;
 }
 
 const KNOWN = new Set([
@@ -111,6 +114,7 @@ const KNOWN = new Set([
   'downgrade',
   'outputEstimate',
   'store',
+  'compactEvery',
 ]);
 
 /**
@@ -199,6 +203,10 @@ export function resolveKernelOptions(value: unknown): ResolvedKernelOptions {
         ? {}
         : (expectObject('outputEstimate', o['outputEstimate']) as OutputEstimatorOptions),
     store: resolveStore(o['store']),
+    compactEvery:
+      o['compactEvery'] === undefined
+        ? 100_000
+        : expectPositiveInt('compactEvery', o['compactEvery']),
   };
 }
 

@@ -231,3 +231,173 @@ describe('a failing store', () => {
     await kernel.close();
   });
 });
+
+describe('journal compaction', () => {
+  /** An array store that keeps the latest snapshot and the entries after it. */
+  function compactingStore(): LedgerStore & {
+    snapshot: unknown;
+    entries: JournalEntry[];
+    compactions: number;
+  } {
+    const store = {
+      snapshot: undefined as unknown,
+      entries: [] as JournalEntry[],
+      compactions: 0,
+      async load(): Promise<StoreContents> {
+        return {
+          snapshot:
+            store.snapshot === undefined ? undefined : JSON.parse(JSON.stringify(store.snapshot)),
+          entries: store.entries.map((e) => JSON.parse(JSON.stringify(e)) as JournalEntry),
+          problems: [],
+        };
+      },
+      append(entry: JournalEntry) {
+        store.entries.push(JSON.parse(JSON.stringify(entry)) as JournalEntry);
+      },
+      async compact(snapshot: unknown) {
+        store.snapshot = JSON.parse(JSON.stringify(snapshot));
+        store.entries = [];
+        store.compactions++;
+      },
+      get pending() {
+        return store.entries.length;
+      },
+      async close() {},
+    };
+    return store;
+  }
+
+  it('restores from snapshot + later entries exactly what a full replay would', async () => {
+    let compactions = 0;
+    const op = fc.oneof(
+      fc.record({
+        k: fc.constant('spawn' as const),
+        id: fc.integer({ min: 0, max: 2 }),
+        tokens: fc.integer({ min: 500, max: 8_000 }),
+        user: fc.integer({ min: 0, max: 2 }),
+        parent: fc.boolean(),
+      }),
+      fc.record({
+        k: fc.constant('record' as const),
+        id: fc.integer({ min: 0, max: 2 }),
+        input: fc.integer({ min: 0, max: 3_000 }),
+        output: fc.integer({ min: 0, max: 500 }),
+      }),
+      fc.record({
+        k: fc.constant('grant' as const),
+        id: fc.integer({ min: 0, max: 2 }),
+        tokens: fc.integer({ min: 1, max: 3_000 }),
+      }),
+      fc.record({ k: fc.constant('stop' as const), id: fc.integer({ min: 0, max: 2 }) }),
+      fc.record({ k: fc.constant('release' as const), id: fc.integer({ min: 0, max: 2 }) }),
+      fc.record({
+        k: fc.constant('advance' as const),
+        ms: fc.integer({ min: 1, max: 8 * 3_600_000 }),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 10, maxLength: 40 }), async (ops) => {
+        const store = compactingStore();
+        const { kernel, clock } = makeKernel({
+          totalBudget: 40_000,
+          limits: LIMITS,
+          store,
+          compactEvery: 3,
+          warnThresholds: [0.5],
+        });
+        await kernel.ready;
+        for (const o of ops) {
+          try {
+            const id = `a${'id' in o ? o.id : 0}`;
+            if (o.k === 'spawn' && o.parent && kernel.has('a0') && id !== 'a0')
+              kernel
+                .agent('a0')
+                .spawn({ id, maxTokens: Math.min(o.tokens, 1_000), userId: `u${o.user}` });
+            else if (o.k === 'spawn')
+              kernel.spawn({ id, maxTokens: o.tokens, model: 'test-small', userId: `u${o.user}` });
+            else if (o.k === 'record')
+              kernel.agent(id).record({ inputTokens: o.input, outputTokens: o.output });
+            else if (o.k === 'grant') kernel.grant(id, o.tokens);
+            else if (o.k === 'stop') kernel.stop(id, 'test');
+            else if (o.k === 'release') kernel.agent(id).release();
+            else clock.advance(o.ms);
+          } catch (error) {
+            expect([
+              'UNKNOWN_AGENT',
+              'DUPLICATE_AGENT',
+              'POOL_EXHAUSTED',
+              'BUDGET_EXCEEDED',
+              'AGENT_NOT_RUNNABLE',
+              'INVALID_ARGUMENT',
+            ]).toContain((error as { code: string }).code);
+          }
+          await Promise.resolve();
+          await Promise.resolve();
+        }
+        compactions += store.compactions;
+        const restarted = Object.assign(compactingStore(), {
+          snapshot: store.snapshot,
+          entries: [...store.entries],
+        });
+        const again = makeKernel({
+          totalBudget: 40_000,
+          limits: LIMITS,
+          store: restarted,
+          compactEvery: 1_000_000,
+          warnThresholds: [0.5],
+        });
+        again.clock.set(clock.now());
+        await again.kernel.ready;
+        expect(image(again.kernel)).toEqual(image(kernel));
+        await Promise.all([kernel.close(), again.kernel.close()]);
+      }),
+      { numRuns: 60 },
+    );
+    expect(compactions).toBeGreaterThan(20);
+  });
+});
+
+describe('compaction with the journal file store', () => {
+  it('restarts from the snapshot file and the entries after it', async () => {
+    const { existsSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createJournalStore } = await import('../../src/store/journal-store.js');
+    const dir = mkdtempSync(join(tmpdir(), 'tk-compact-'));
+    try {
+      const path = join(dir, 'kernel.journal');
+      const first = makeKernel({
+        totalBudget: 40_000,
+        limits: LIMITS,
+        store: createJournalStore({ path }),
+        compactEvery: 5,
+      });
+      await first.kernel.ready;
+      const a = first.kernel.spawn({
+        id: 'a',
+        maxTokens: 10_000,
+        model: 'test-small',
+        userId: 'u1',
+      });
+      for (let i = 0; i < 23; i++) {
+        a.record({ inputTokens: 100 + i, outputTokens: 10 });
+        await new Promise((r) => setImmediate(r));
+      }
+      first.kernel.stop('a', 'paused');
+      const before = image(first.kernel);
+      await first.kernel.close();
+      expect(existsSync(`${path}.snapshot`)).toBe(true);
+      const second = makeKernel({
+        totalBudget: 40_000,
+        limits: LIMITS,
+        store: createJournalStore({ path }),
+      });
+      second.clock.set(first.clock.now());
+      await second.kernel.ready;
+      expect(image(second.kernel)).toEqual(before);
+      await second.kernel.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
