@@ -18,7 +18,7 @@ import {
   anthropicText,
 } from './anthropic-shapes.js';
 import { callRequestOf, tokenCount } from './call-request.js';
-import { governedCall } from './governed-call.js';
+import { governedCall, replyOf, type ReplyShape } from './governed-call.js';
 import { openGovernedStream } from './governed-stream.js';
 import { observeSdkStream } from './sdk-stream.js';
 import type { StreamSettlement } from './stream-settlement.js';
@@ -52,6 +52,12 @@ export interface GovernedAnthropic {
 }
 
 type Body = Readonly<Record<string, unknown>>;
+
+const MESSAGE_REPLY: ReplyShape = {
+  text: anthropicText,
+  usage: (message) => tryUsage(fromAnthropic, (message as Body | null)?.['usage']),
+  finish: anthropicFinish,
+};
 
 /**
  * Wraps an Anthropic client so that every `messages.create` call is governed by `agent`: the
@@ -110,16 +116,10 @@ function createMessage(
 
   if (body['stream'] !== true) {
     return governedCall(agent, request, options, requestOptions?.signal, async (req, ctx) => {
-      const message = await create(
-        anthropicBody(body, req.model, req.maxOutputTokens),
-        sdkOptions(ctx.signal),
+      return replyOf(
+        await create(anthropicBody(body, req.model, req.maxOutputTokens), sdkOptions(ctx.signal)),
+        MESSAGE_REPLY,
       );
-      return {
-        response: message,
-        text: anthropicText(message),
-        usage: tryUsage(fromAnthropic, (message as Body | null)?.['usage']),
-        finishReason: anthropicFinish(message),
-      };
     });
   }
   return openGovernedStream(

@@ -19,7 +19,8 @@ import { fromOpenAI } from '../pricing/adapters/from-openai.js';
 import { expectObject, invalid } from '../validate.js';
 import { validateGovernOptions, type GovernOptions } from './adapter-options.js';
 import { callRequestOf, positiveInt, tokenCount } from './call-request.js';
-import { governedCall } from './governed-call.js';
+import { governedCall, replyOf, type ReplyShape } from './governed-call.js';
+import type { Usage } from '../usage.js';
 import { openGovernedStream } from './governed-stream.js';
 import {
   openAIChatFinish,
@@ -84,6 +85,15 @@ export interface GovernedOpenAI {
 }
 
 type Body = Readonly<Record<string, unknown>>;
+
+const usageOf = (response: unknown): Usage | undefined =>
+  tryUsage(fromOpenAI, (response as Body | null)?.['usage']);
+const CHAT_REPLY: ReplyShape = { text: openAIChatText, usage: usageOf, finish: openAIChatFinish };
+const RESPONSE_REPLY: ReplyShape = {
+  text: openAIResponseText,
+  usage: usageOf,
+  finish: openAIResponseFinish,
+};
 
 /**
  * Wraps an OpenAI client so that every `chat.completions.create` and `responses.create` call is
@@ -162,16 +172,10 @@ function createChat(
 
   if (body['stream'] !== true) {
     return governedCall(agent, request, options, requestOptions?.signal, async (req, ctx) => {
-      const completion = await create(
-        provider(req.model, req.maxOutputTokens),
-        sdkOptions(ctx.signal),
+      return replyOf(
+        await create(provider(req.model, req.maxOutputTokens), sdkOptions(ctx.signal)),
+        CHAT_REPLY,
       );
-      return {
-        response: completion,
-        text: openAIChatText(completion),
-        usage: tryUsage(fromOpenAI, (completion as Body | null)?.['usage']),
-        finishReason: openAIChatFinish(completion),
-      };
     });
   }
   return openGovernedStream(
@@ -239,16 +243,10 @@ function createResponse(
 
   if (body['stream'] !== true) {
     return governedCall(agent, request, options, requestOptions?.signal, async (req, ctx) => {
-      const response = await create(
-        provider(req.model, req.maxOutputTokens),
-        sdkOptions(ctx.signal),
+      return replyOf(
+        await create(provider(req.model, req.maxOutputTokens), sdkOptions(ctx.signal)),
+        RESPONSE_REPLY,
       );
-      return {
-        response,
-        text: openAIResponseText(response),
-        usage: tryUsage(fromOpenAI, (response as Body | null)?.['usage']),
-        finishReason: openAIResponseFinish(response),
-      };
     });
   }
   return openGovernedStream(

@@ -18,6 +18,23 @@ export interface ProviderReply<R> {
   readonly finishReason: string | undefined;
 }
 
+/** How to read one SDK's non-streaming response: its text, its usage, why it stopped. */
+export interface ReplyShape {
+  readonly text: (response: unknown) => string;
+  readonly usage: (response: unknown) => Usage | undefined;
+  readonly finish: (response: unknown) => string | undefined;
+}
+
+/** Reads a non-streaming SDK response into a {@link ProviderReply}. */
+export function replyOf<R>(response: R, shape: ReplyShape): ProviderReply<R> {
+  return {
+    response,
+    text: shape.text(response),
+    usage: shape.usage(response),
+    finishReason: shape.finish(response),
+  };
+}
+
 /**
  * Runs one non-streaming provider call through `agent.call` (count → reserve with the output cap
  * → cache → call → commit) and returns the SDK's response, a deep copy on a cache hit. Reports
