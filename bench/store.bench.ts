@@ -54,6 +54,7 @@ const CONFIGS: Config[] = [
 
 async function makeKernel(
   store: LedgerStore | undefined,
+  compactEvery = 100_000,
 ): Promise<{ kernel: Kernel; agents: GovernedAgent[] }> {
   const kernel = createKernel({
     totalBudget: Number.MAX_SAFE_INTEGER - 1,
@@ -63,6 +64,7 @@ async function makeKernel(
       { scope: 'org', period: 'day', usd: 5e6 },
     ],
     reservationTtlMs: 3_600_000,
+    compactEvery,
     ...(store !== undefined && { store }),
   });
   await kernel.ready;
@@ -134,35 +136,61 @@ for (const config of CONFIGS) {
   );
 }
 
-// Start-up: replaying a journal of N records (store.load alone, then a kernel's `ready`).
-{
-  const file = join(dir, 'replay.journal');
-  const n = 100_000;
-  const { kernel, agents } = await makeKernel(createJournalStore({ path: file, fsync: 'never' }));
-  for (let i = 0; i < n; i++) (agents[i % AGENTS] as GovernedAgent).record(USAGES[i & 63] as Usage);
-  await kernel.close();
-  const entries = n + AGENTS;
-  const mb = statSync(file).size / 1e6;
+// Start-up: a full replay of N records (compaction off: the baseline) vs a compacted journal
+// (a snapshot, then the entries after it), each to a kernel's `ready`.
+async function readyMs(file: string): Promise<number> {
+  const start = process.hrtime.bigint();
+  const restarted = createKernel({
+    totalBudget: Number.MAX_SAFE_INTEGER - 1,
+    prices: { 'test-small': { input: 1, output: 4 } },
+    limits: [
+      { scope: 'user', period: 'day', tokens: 1e15 },
+      { scope: 'org', period: 'day', usd: 5e6 },
+    ],
+    store: createJournalStore({ path: file }),
+  });
+  await restarted.ready;
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  await restarted.close();
+  return ms;
+}
 
-  let start = process.hrtime.bigint();
-  const store = createJournalStore({ path: file });
+{
+  const n = 100_000;
+  const entries = n + AGENTS;
+  const full = join(dir, 'replay.journal');
+  const compacted = join(dir, 'compacted.journal');
+  for (const [file, every] of [
+    [full, Number.MAX_SAFE_INTEGER],
+    [compacted, 10_000],
+  ] as const) {
+    const { kernel, agents } = await makeKernel(
+      createJournalStore({ path: file, fsync: 'never' }),
+      every,
+    );
+    for (let i = 0; i < n; i++) {
+      (agents[i % AGENTS] as GovernedAgent).record(USAGES[i & 63] as Usage);
+      // Compaction runs once the operation that crossed the threshold is done.
+      if (i % 1_000 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await kernel.close();
+  }
+
+  const start = process.hrtime.bigint();
+  const store = createJournalStore({ path: full });
   const loaded = await store.load();
   const loadMs = Number(process.hrtime.bigint() - start) / 1e6;
   await store.close();
   if (loaded.entries.length !== entries)
     throw new Error(`loaded ${loaded.entries.length} of ${entries}`);
-
-  start = process.hrtime.bigint();
-  const restarted = createKernel({
-    totalBudget: Number.MAX_SAFE_INTEGER - 1,
-    prices: { 'test-small': { input: 1, output: 4 } },
-    store: createJournalStore({ path: file }),
-  });
-  await restarted.ready;
-  const readyMs = Number(process.hrtime.bigint() - start) / 1e6;
-  await restarted.close();
+  const fullMs = await readyMs(full);
+  const compactedMs = await readyMs(compacted);
+  const mb = (f: string): string => (statSync(f).size / 1e6).toFixed(1);
   console.log(
-    `\nreplay of ${entries.toLocaleString('en-US')} entries (${mb.toFixed(1)} MB): store.load ${loadMs.toFixed(0)} ms (${rate((entries * 1000) / loadMs)}), kernel.ready ${readyMs.toFixed(0)} ms (${rate((entries * 1000) / readyMs)})`,
+    `\nfull replay of ${entries.toLocaleString('en-US')} entries (${mb(full)} MB): store.load ${loadMs.toFixed(0)} ms (${rate((entries * 1000) / loadMs)}), kernel.ready ${fullMs.toFixed(0)} ms`,
+  );
+  console.log(
+    `compacted every 10,000 entries (journal ${mb(compacted)} MB + snapshot ${mb(`${compacted}.snapshot`)} MB): kernel.ready ${compactedMs.toFixed(0)} ms, ${(fullMs / compactedMs).toFixed(1)}× faster than the full replay`,
   );
 }
 
