@@ -17,6 +17,17 @@ export interface ResolvedLimit {
   readonly hard: boolean;
 }
 
+/**
+ * A counter's share of a limit that several processes spend together (a Redis store): its
+ * lease. The counter holds at most what its leases cover (`capTokens`/`capNano`).
+ */
+export interface CounterLease {
+  /** Called when used + reserved reached the low-water mark, or a reservation did not fit. */
+  low(): void;
+  /** Called when the counter started a new period: the old period's leases are void. */
+  rolled(): void;
+}
+
 /** Something a counter can stop and resume: an agent's internal state. */
 export interface Stoppable {
   readonly id: string;
@@ -40,6 +51,19 @@ export class LimitCounter {
   triggerTokens = Infinity;
   /** Used nano-USD at which the hot path must look again. */
   triggerNano = Infinity;
+  /**
+   * Used + reserved tokens this counter may reach: the limit, or for a shared limit the usage of
+   * other processes plus this process's leases (never more than the limit).
+   */
+  capTokens: number;
+  /** Used + reserved nano-USD this counter may reach (see {@link capTokens}). */
+  capNano: number;
+  /** Used tokens at which a shared counter asks for more lease (Infinity when not shared). */
+  refillTokens = Infinity;
+  /** Used nano-USD at which a shared counter asks for more lease. */
+  refillNano = Infinity;
+  /** Set when the limit is shared across processes. */
+  lease: CounterLease | undefined;
   /** Agents this counter applies to (live ones only). */
   readonly agents = new Set<Stoppable>();
   readonly #timeZone: string;
@@ -47,6 +71,8 @@ export class LimitCounter {
   constructor(limit: ResolvedLimit, now: number, timeZone: string) {
     this.limit = limit;
     this.#timeZone = timeZone;
+    this.capTokens = limit.tokens;
+    this.capNano = limit.nano;
     this.tokenLadder = new ThresholdLadder(limit.thresholds, limit.tokens);
     this.nanoLadder = new ThresholdLadder(limit.thresholds, limit.nano);
     if (limit.period !== 'lifetime') {
@@ -60,8 +86,16 @@ export class LimitCounter {
   /** Recomputes the triggers after a ladder moved (crossing, re-arm, rollover). */
   retrigger(): void {
     const stopping = this.limit.hard && !this.tokenLadder.stopped;
-    this.triggerTokens = Math.min(this.tokenLadder.nextAt, stopping ? this.limit.tokens : Infinity);
-    this.triggerNano = Math.min(this.nanoLadder.nextAt, stopping ? this.limit.nano : Infinity);
+    this.triggerTokens = Math.min(
+      this.tokenLadder.nextAt,
+      stopping ? this.limit.tokens : Infinity,
+      this.refillTokens,
+    );
+    this.triggerNano = Math.min(
+      this.nanoLadder.nextAt,
+      stopping ? this.limit.nano : Infinity,
+      this.refillNano,
+    );
   }
 
   /**
@@ -77,6 +111,7 @@ export class LimitCounter {
     this.usedNano = 0;
     this.tokenLadder.rearm(0, this.limit.tokens);
     this.nanoLadder.rearm(0, this.limit.nano);
+    if (this.lease !== undefined) this.lease.rolled();
     this.retrigger();
     return true;
   }
@@ -90,11 +125,11 @@ export class LimitCounter {
 
   /** Tokens that can still be reserved (Infinity when there is no token limit). */
   get freeTokens(): number {
-    return this.limit.tokens - this.usedTokens - this.reservedTokens;
+    return this.capTokens - this.usedTokens - this.reservedTokens;
   }
 
   /** Nano-USD that can still be reserved (Infinity when there is no money limit). */
   get freeNano(): number {
-    return this.limit.nano - this.usedNano - this.reservedNano;
+    return this.capNano - this.usedNano - this.reservedNano;
   }
 }

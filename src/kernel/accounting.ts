@@ -50,7 +50,13 @@ export interface AccountingDeps {
    * Journals a record before anything is booked (undefined without a store): if the store fails,
    * the call throws with the kernel's state unchanged, and an acknowledged record is on disk.
    */
-  readonly journalRecord: ((record: UsageRecord) => void) | undefined;
+  readonly journalRecord:
+    | ((
+        record: UsageRecord,
+        counters: readonly LimitCounter[],
+        modelCounters: readonly LimitCounter[],
+      ) => void)
+    | undefined;
 }
 
 /**
@@ -213,21 +219,25 @@ export class Accounting {
     const cost = cached ? 0 : this.#d.pricing.cost(price, usage);
     if (this.#d.journalRecord !== undefined) {
       const a = core.attribution;
-      this.#d.journalRecord({
-        seq: this.#ledger.size + 1,
-        time: now,
-        agentId: a.agentId,
-        taskId: a.taskId,
-        userId: a.userId,
-        sessionId: a.sessionId,
-        model,
-        usage,
-        costNano: cost,
-        priceSource: price.source,
-        cached,
-        reservationId: r === undefined ? undefined : `r${r.seq}`,
-        savedNano: savedNano ?? 0,
-      });
+      this.#d.journalRecord(
+        {
+          seq: this.#ledger.size + 1,
+          time: now,
+          agentId: a.agentId,
+          taskId: a.taskId,
+          userId: a.userId,
+          sessionId: a.sessionId,
+          model,
+          usage,
+          costNano: cost,
+          priceSource: price.source,
+          cached,
+          reservationId: r === undefined ? undefined : `r${r.seq}`,
+          savedNano: savedNano ?? 0,
+        },
+        core.counters,
+        modelCounters,
+      );
     }
     const live = !core.lifecycle.final;
     if (live && tokens > 0) {
@@ -274,6 +284,8 @@ export class Accounting {
       c.usedTokens += tokens;
       c.usedNano += nano;
       if (c.usedTokens >= c.triggerTokens || c.usedNano >= c.triggerNano) {
+        if (c.lease !== undefined && (c.usedTokens >= c.refillTokens || c.usedNano >= c.refillNano))
+          c.lease.low();
         this.#d.router.counterCrossing(c, core, isModel);
       }
     }
@@ -336,10 +348,14 @@ export class Accounting {
       const c = counters[i] as LimitCounter;
       if (now >= c.periodEnd) this.#roll(c, now);
       if (!c.limit.hard) continue;
-      if (c.usedTokens + c.reservedTokens + tokens > c.limit.tokens)
+      if (c.usedTokens + c.reservedTokens + tokens > c.capTokens) {
+        if (c.lease !== undefined) c.lease.low();
         return refusal(c.limit.name, c.limit.scope, 'tokens', tokens, c.freeTokens);
-      if (c.usedNano + c.reservedNano + nano > c.limit.nano)
+      }
+      if (c.usedNano + c.reservedNano + nano > c.capNano) {
+        if (c.lease !== undefined) c.lease.low();
         return refusal(c.limit.name, c.limit.scope, 'usd', nano / 1e9, c.freeNano / 1e9);
+      }
     }
     return undefined;
   }
