@@ -17,7 +17,8 @@ export type KernelErrorCode =
   | 'ABORTED'
   | 'INVALID_CONFIG'
   | 'NOT_READY'
-  | 'STORE_FAILED';
+  | 'STORE_FAILED'
+  | 'STORE_UNAVAILABLE';
 
 /** Options accepted by {@link KernelError}. */
 export interface KernelErrorOptions {

@@ -189,6 +189,20 @@ export { createJournalStore, JournalStore } from './store/journal-store.js';
 export type { JournalStoreOptions, FsyncPolicy } from './store/journal-options.js';
 export { createMemoryStore, MemoryStore } from './store/memory-store.js';
 
+// Redis store: one pool and one set of limits shared by several processes
+export { createRedisStore } from './store/redis/redis-store.js';
+export type { RedisStore, RedisStoreOptions } from './store/redis/redis-store.js';
+export type { RedisClientLike } from './store/redis/redis-connection.js';
+export type {
+  SharedStore,
+  SharedBudget,
+  LeaseAsk,
+  LeaseGrant,
+  BudgetUsage,
+  LeaseSizing,
+  FailMode,
+} from './store/shared-store.js';
+
 // Demo
 export { runDemo } from './demo/demo-run.js';
 export type { DemoOptions, DemoResult } from './demo/demo-run.js';

@@ -5,7 +5,7 @@ import type { Refusal, ReserveRequest } from '../kernel/accounting.js';
 import type { KernelEngine } from '../kernel/kernel-engine.js';
 import type { CallOptions, CallRequest, CallResult, Invoke } from '../calls/call-types.js';
 import type { Usage } from '../usage.js';
-import { expectOneOf, invalid } from '../validate.js';
+import { expectId, expectOneOf, invalid } from '../validate.js';
 import type { AgentCore } from './agent-core.js';
 import type { AgentState, agentMachine } from './agent-machine.js';
 import type { Priority } from './priority.js';
@@ -135,10 +135,32 @@ export class GovernedAgent {
    */
   reserve(request: ReserveRequest): Reservation {
     this.#engine.assertOpen();
-    return new Reservation(
-      this.#engine.accounting.reserve(this.#core, request),
-      this.#engine.accounting,
-    );
+    try {
+      return new Reservation(
+        this.#engine.accounting.reserve(this.#core, request),
+        this.#engine.accounting,
+      );
+    } catch (error) {
+      throw this.#engine.shared === undefined ? error : this.#engine.shared.explain(error);
+    }
+  }
+
+  /**
+   * With a store shared across processes (Redis): resolves when this agent's shared hard limits
+   * (and those of `model`) have lease in hand, or the store has none left to give. Resolves at
+   * once without a shared store. `agent.call` waits for this by itself.
+   */
+  whenFunded(options: { model?: string } = {}): Promise<void> {
+    this.#engine.assertOpen();
+    const shared = this.#engine.shared;
+    if (shared === undefined) return Promise.resolve();
+    const model =
+      options.model === undefined ? this.#core.defaultModel : expectId('model', options.model);
+    const counters =
+      model === undefined
+        ? this.#core.counters
+        : [...this.#core.counters, ...this.#engine.registry.modelCounters(model)];
+    return shared.whenFunded(counters) ?? Promise.resolve();
   }
 
   /** Like {@link reserve}, but a budget refusal is returned as `{ ok: false, reason }`, not thrown. */

@@ -99,6 +99,8 @@ export class LimitRegistry {
   readonly #templates: Template[] = [];
   readonly #counters = new Map<string, LimitCounter>();
   readonly #modelCounters = new Map<string, LimitCounter[]>();
+  /** Called with each new counter (a shared store binds it to its leases). */
+  onCounter: ((counter: LimitCounter) => void) | undefined;
   readonly #userTiers: Readonly<Record<string, string>>;
   readonly #defaultTier: string | undefined;
   readonly #warn: readonly number[];
@@ -220,6 +222,7 @@ export class LimitRegistry {
     if (counter === undefined) {
       counter = new LimitCounter(resolve(t, key, this.#warn), this.#clock.now(), this.#timeZone);
       this.#counters.set(id, counter);
+      this.onCounter?.(counter);
     }
     return counter;
   }

@@ -36,6 +36,8 @@ export interface CallServiceDeps {
   readonly estimator: OutputEstimator;
   readonly downgrade: Readonly<Record<string, string>>;
   readonly assertOpen: () => void;
+  /** With a shared store: resolves once the agent's shared limits for `model` have lease in hand. */
+  readonly whenFunded?: (core: AgentCore, model: string) => Promise<void> | undefined;
   /** Subscribes to one agent's signals for the duration of a call. */
   readonly onSignal: (
     core: AgentCore,
@@ -145,6 +147,8 @@ export class CallService {
     const task = core.taskId ?? '(none)';
     const input = counted.tokens;
     const wanted = request.maxOutputTokens ?? estimator.estimate(task, model).tokens;
+    const funding = this.#d.whenFunded?.(core, model);
+    if (funding !== undefined) await funding;
     const room = accounting.headroom(core, model, input);
     const out = Math.min(wanted, room.maxOutputTokens);
     if (out < 1 && wanted > 0) {

@@ -1,3 +1,4 @@
+import type { AgentCore } from '../agents/agent-core.js';
 import { addSignalHandler } from '../agents/signal-handlers.js';
 import { createCostCache } from '../cache/cost-cache.js';
 import type { Clock } from '../clock.js';
@@ -18,6 +19,7 @@ export function createCallService(
     clock: Clock;
     tokens: () => TokenCounter;
     assertOpen: () => void;
+    whenFunded: (core: AgentCore, model: string) => Promise<void> | undefined;
   },
 ): {
   calls: CallService;
@@ -37,6 +39,7 @@ export function createCallService(
     estimator,
     downgrade: options.downgrade,
     assertOpen: deps.assertOpen,
+    whenFunded: deps.whenFunded,
     onSignal: addSignalHandler,
   });
   return { calls, cache, estimator };

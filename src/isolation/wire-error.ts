@@ -18,6 +18,7 @@ const CODES: Readonly<Record<KernelErrorCode, true>> = {
   INVALID_CONFIG: true,
   NOT_READY: true,
   STORE_FAILED: true,
+  STORE_UNAVAILABLE: true,
 };
 
 /** True when `code` is one of the kernel's error codes. */

@@ -19,7 +19,7 @@ import { tokensNeeded, windowFor } from './allocation-policy.js';
 import { KernelEvents } from './kernel-events.js';
 import type { ResolvedKernelOptions } from './kernel-options.js';
 import { ReservationBook } from './reservation-book.js';
-import { manualLimit, SignalRouter, windowLimit } from './signal-router.js';
+import { manualLimit, SignalRouter } from './signal-router.js';
 import { Pool } from './pool.js';
 import { startKernelActor } from './kernel-machine.js';
 import { createCallService } from '../calls/create-call-service.js';
@@ -28,7 +28,11 @@ import { PeriodTimers } from './period-timers.js';
 import { KernelWorkers } from './kernel-workers.js';
 import { wakeWaiters } from '../agents/signal-handlers.js';
 import { KernelJournal, spawnEntry } from './kernel-journal.js';
+import { releaseAgent } from './release-agent.js';
 import type { SpawnOptions } from '../agents/spawn-options.js';
+import { isSharedStore } from '../store/shared-store.js';
+import type { SharedBudgets } from './shared-budgets.js';
+import { shareBudgets } from './shared-host.js';
 
 /**
  * The kernel's state and its lifecycle operations: the pool, spawn and admission, preemption,
@@ -60,6 +64,8 @@ export class KernelEngine {
   seq = 0;
   readonly workers: KernelWorkers;
   readonly periodTimers: PeriodTimers;
+  /** Leases on the pool and limits shared with other processes (a Redis store), if any. */
+  readonly shared: SharedBudgets | undefined;
 
   constructor(options: ResolvedKernelOptions) {
     this.options = options;
@@ -86,7 +92,9 @@ export class KernelEngine {
       signal: (e) => this.#onSignal(e),
       error: (error, context) => this.events.emitError(error, context),
     });
-    this.pool = new Pool(options.totalBudget, this.router);
+    const sharedStore = isSharedStore(options.store) ? options.store.shared : undefined;
+    // With a shared pool the local pool holds only this process's lease on it.
+    this.pool = new Pool(sharedStore === undefined ? options.totalBudget : 0, this.router);
     this.accounting = new Accounting(
       {
         clock: hot,
@@ -100,7 +108,9 @@ export class KernelEngine {
         journalRecord:
           options.store === undefined
             ? undefined
-            : (record: UsageRecord) => this.journal.write({ t: 'record', record }),
+            : sharedStore === undefined
+              ? (record: UsageRecord) => this.journal.write({ t: 'record', record })
+              : (record, counters, models) => this.shared?.record(record, counters, models),
       },
       (onExpire) => new ReservationBook(options.clock, onExpire),
     );
@@ -114,6 +124,8 @@ export class KernelEngine {
       clock: options.clock,
       tokens: () => this.tokens,
       assertOpen: () => this.assertOpen(),
+      whenFunded: (core, model) =>
+        this.shared?.whenFunded([...core.counters, ...this.registry.modelCounters(model)]),
     }));
     this.workers = new KernelWorkers(options.tokens, options.clock, (error, source) =>
       this.events.emitError(error, { source }),
@@ -123,6 +135,7 @@ export class KernelEngine {
       this.accounting.rollCounter(c);
       this.router.flush();
     });
+    this.shared = sharedStore === undefined ? undefined : shareBudgets(this, sharedStore);
   }
 
   /** The token counter (`kernel.tokens`); its worker pool starts on first use. */
@@ -151,6 +164,7 @@ export class KernelEngine {
   async load(): Promise<void> {
     try {
       await this.journal.load(this);
+      await this.shared?.start();
     } catch (error) {
       this.journal.failed = error;
       throw error;
@@ -184,7 +198,7 @@ export class KernelEngine {
   spawn(value: unknown, parent: AgentCore | undefined): AgentCore {
     this.assertOpen();
     const o = resolveSpawnOptions(value, this.options, parent);
-    checkSpawn(o, parent, this.agents, this.pool.total);
+    checkSpawn(o, parent, this.agents, this.shared?.pool.budget.limitTokens ?? this.pool.total);
     // Explicit fields, no spreads: object spreads take a slow path in V8, and this runs per spawn.
     const core: AgentCore = new AgentCore({
       id: o.id,
@@ -224,15 +238,16 @@ export class KernelEngine {
         );
       }
       this.#register(core);
-      if (grant > 0) this.#admit(core, grant);
+      if (grant > 0) this.admit(core, grant);
       else this.pool.queue.add(core);
     } else {
       const grant = windowFor(o.priority, o.maxTokens, parent.free);
       this.pool.carve(parent, core, grant);
       this.#register(core);
-      this.#admit(core, grant);
+      this.admit(core, grant);
     }
     this.router.flush();
+    this.shared?.pool.check();
     if (this.journal.enabled)
       this.journal.write(spawnEntry(this.options.clock.now(), value as SpawnOptions, parent));
     return core;
@@ -278,13 +293,25 @@ export class KernelEngine {
     const n = expectPositiveInt('tokens', tokens);
     if (!Number.isSafeInteger(this.pool.total + n))
       expectPositiveInt('totalBudget + tokens', this.pool.total + n);
+    if (this.shared !== undefined) {
+      // A shared pool grows for every process, in the store; this one takes its part by lease.
+      this.shared.pool
+        .raise(n)
+        .catch((error: unknown) => this.events.emitError(error, { source: 'replenish' }));
+      return;
+    }
+    this.addPoolTokens(n);
+    if (this.journal.enabled)
+      this.journal.write({ t: 'replenish', time: this.options.clock.now(), tokens: n });
+  }
+
+  /** Grows the pool: preempted windows are restored first, then waiting agents served. */
+  addPoolTokens(n: number): void {
     this.pool.replenish(n, this.agents.values(), (core, give) =>
       this.#grow(core, give, `pool replenished: ${give.toLocaleString('en-US')} tokens restored`),
     );
-    this.pool.serve(this.agents.values(), (core, grant) => this.#admit(core, grant));
+    this.pool.serve(this.agents.values(), (core, grant) => this.admit(core, grant));
     this.router.flush();
-    if (this.journal.enabled)
-      this.journal.write({ t: 'replenish', time: this.options.clock.now(), tokens: n });
   }
 
   /** Ends an agent: children first, open reservations released, unused tokens returned. */
@@ -294,43 +321,7 @@ export class KernelEngine {
     reason = 'killed',
     top = true,
   ): number {
-    if (core.lifecycle.final) return 0;
-    // Journaled once, for the agent asked: replaying it releases the children again.
-    if (top && this.journal.enabled)
-      this.journal.write({
-        t: 'release',
-        time: this.options.clock.now(),
-        id: core.id,
-        final,
-        reason,
-      });
-    if (core.children !== undefined)
-      for (const child of [...core.children]) this.release(child, final, reason, false);
-    this.accounting.releaseAll(core);
-    this.pool.queue.remove(core);
-    const returned = this.pool.returnWindow(core);
-    for (const c of core.counters) c.agents.delete(core);
-    this.agents.delete(core.id);
-    if (final === 'killed') this.router.emit(core, 'SIGKILL', windowLimit(core, 1), reason);
-    else this.router.quiet(core, 'RELEASE');
-    this.router.flush();
-    wakeWaiters(
-      core,
-      () =>
-        new KernelError('AGENT_RELEASED', `Agent \`${core.id}\` was ${final}`, {
-          details: { agentId: core.id },
-        }),
-    );
-    this.events.emitAgent(
-      final === 'killed' ? 'agent.killed' : 'agent.released',
-      core.id,
-      this.options.clock.now(),
-    );
-    if (core.parent === undefined) {
-      this.pool.serve(this.agents.values(), (core, grant) => this.#admit(core, grant));
-      this.router.flush();
-    }
-    return returned;
+    return releaseAgent(this, core, final, reason, top);
   }
 
   /** Wakes `whenRunnable` waiters: resolved when runnable, rejected with `error`. */
@@ -355,7 +346,8 @@ export class KernelEngine {
     this.events.emitAgent('agent.spawned', core.id, this.options.clock.now());
   }
 
-  #admit(core: AgentCore, grant: number): void {
+  /** Gives a waiting agent its window (internal: spawn, serve, release). */
+  admit(core: AgentCore, grant: number): void {
     core.total = grant;
     core.ladder.rearm(core.used, grant);
     this.router.quiet(core, 'ADMIT');

@@ -331,7 +331,10 @@ export class Kernel {
   async close(): Promise<void> {
     // Isolated agents' workers would keep the process alive: end them first.
     await Promise.all([...this.#isolated].map((agent) => agent.kill('kernel closed')));
+    const shared = this.#engine.shared;
+    const givingBack = shared?.close();
     this.#engine.close();
+    await givingBack;
     await Promise.all([this.#engine.workers.close(), this.#engine.journal.close()]);
   }
 }
