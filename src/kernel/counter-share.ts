@@ -23,6 +23,8 @@ export class CounterShare implements CounterLease {
   /** This process's usage the store has applied. */
   mineTokens = 0;
   mineNano = 0;
+  /** The last ask got nothing: the limit is fully leased out (or spent). */
+  starved = false;
   /** The refill in flight, and what settles it. */
   pending: Promise<void> | undefined;
   settle: (() => void) | undefined;

@@ -39,6 +39,7 @@ export class SharedBudgets {
   #heartbeat: TimerHandle | undefined;
   #lastRenewOk: number;
   #started = false;
+  #closing = false;
 
   constructor(store: SharedStore, host: SharedHost, poolTotal: number) {
     this.store = store;
@@ -47,6 +48,7 @@ export class SharedBudgets {
     this.pool = new SharedPool(store, host, poolTotal);
     store.onUsage((id, t, n, mine) => this.#observe(id, t, n, mine));
     store.onAvailability((up) => this.#availability(up));
+    store.onFreed((id) => this.#freed(id));
   }
 
   /** Binds a new counter: a shared limit from now on (a hard one starts with no lease). */
@@ -135,15 +137,22 @@ export class SharedBudgets {
     );
   }
 
-  /** Flushes records, then gives every unused lease back. */
+  /**
+   * Flushes records, then gives every unused lease back. Records Redis has not applied would be
+   * given back as unused, so when they cannot be flushed in the store's `closeTimeoutMs` the
+   * leases are left to expire instead.
+   */
   async close(): Promise<void> {
     if (this.#heartbeat !== undefined) this.#host.clock.clearTimeout(this.#heartbeat);
     this.#heartbeat = undefined;
-    await this.store.flush();
+    // No new asks; the ones out come back first, or their leases would outlive the give-back.
+    this.#closing = true;
+    await Promise.all([...[...this.#all].map((s) => s.pending), this.pool.close()]);
+    if (!(await this.store.flush(this.store.closeTimeoutMs))) return;
     const backs = [...this.#all]
       .filter((s) => s.leased && s.grantedTokens + s.grantedNano > 0)
       .map((s) => this.store.giveBack(s.budget, 0, 0, true));
-    backs.push(this.pool.close());
+    backs.push(this.store.giveBack(this.pool.budget, 0, 0, true));
     const results = await Promise.allSettled(backs);
     for (const r of results)
       if (r.status === 'rejected') this.#host.error(r.reason, 'lease give-back');
@@ -165,7 +174,7 @@ export class SharedBudgets {
   }
 
   #want(share: CounterShare): void {
-    if (share.pending !== undefined || this.#host.closed || !this.#started) return;
+    if (share.pending !== undefined || this.#closing || !this.#started) return;
     this.#wanted.add(share);
     this.#shares.set(share.budget.id, share);
     share.pending = new Promise<void>((resolve) => (share.settle = resolve)).finally(() => {
@@ -220,6 +229,7 @@ export class SharedBudgets {
   }
 
   #granted(s: CounterShare, ask: LeaseAsk, g: LeaseGrant | undefined): void {
+    s.starved = g === undefined || g.tokens + g.nano === 0;
     if (g === undefined) return;
     if (s.budget.id !== ask.budget.id) {
       // The period rolled while asking: the lease is the old period's; give it back.
@@ -253,6 +263,12 @@ export class SharedBudgets {
     if (share === undefined || share.budget.id !== id) return;
     share.observe(t, n, mine);
     this.#host.crossed(share.counter);
+  }
+
+  /** Room again somewhere: agents waiting for the pool, and starved limits, ask again. */
+  #freed(id: string): void {
+    if (id === this.pool.budget.id) this.pool.check();
+    else if (this.#shares.get(id)?.starved === true) this.#shares.get(id)?.low();
   }
 
   #availability(up: boolean): void {
@@ -295,6 +311,9 @@ export class SharedBudgets {
         this.#host.crossed(s.counter);
       });
       if (usage[live.length] === undefined) this.pool.lost();
+      // Missed a message? Ask again for waiting agents and starved limits.
+      this.pool.check();
+      for (const s of this.#all) if (s.starved) s.low();
     } catch {
       if (this.#host.clock.now() - this.#lastRenewOk < this.store.leaseTtlMs * 0.8) return;
       for (const s of live)

@@ -30,6 +30,9 @@ export class SharedPool {
   #pending: Promise<void> | undefined;
   #leased = 0;
   #giving = false;
+  #closing = false;
+  /** The last refill got tokens (so asking again may too). */
+  #grew = false;
 
   constructor(store: SharedStore, host: PoolHost, total: number) {
     this.#store = store;
@@ -60,18 +63,21 @@ export class SharedPool {
 
   /** Asks for more pool lease (at least `need` tokens, or nothing). */
   refill(need: number): Promise<void> {
+    if (this.#closing) return Promise.resolve();
     if (this.#pending !== undefined) return this.#pending;
     this.#pending = this.#refill(need).finally(() => {
       this.#pending = undefined;
+      // Agents may have queued while this ask was out: ask again for them.
+      if (this.#host.poolNeed() > 0 && this.#grew) this.check();
     });
     return this.#pending;
   }
 
-  /** Adds tokens to the shared pool for every process (replenish), then takes a lease. */
+  /** Adds tokens to the shared pool for every process (replenish); each asks for its part. */
   async raise(tokens: number): Promise<void> {
     this.budget = { ...this.budget, limitTokens: this.budget.limitTokens + tokens };
     await this.#store.raise(this.budget, tokens);
-    await this.refill(0);
+    this.check();
   }
 
   /** The lease was lost (or cannot be trusted): drop the available part of the local pool. */
@@ -80,12 +86,14 @@ export class SharedPool {
     this.check();
   }
 
-  /** Gives back every unused token. */
+  /** Stops asking; resolves when the ask in flight (if any) is back. */
   async close(): Promise<void> {
-    await this.#store.giveBack(this.budget, 0, 0, true);
+    this.#closing = true;
+    await this.#pending;
   }
 
   async #refill(need: number): Promise<void> {
+    this.#grew = false;
     const used = this.#leased - this.#host.poolAvailable();
     const want = Math.max(this.#sizer.next(used, this.#host.clock.now()), need);
     try {
@@ -101,6 +109,7 @@ export class SharedPool {
       const g = grants?.[0];
       if (g === undefined || g.tokens === 0) return;
       this.#leased += g.tokens;
+      this.#grew = true;
       this.#host.addPoolTokens(g.tokens);
     } catch (error) {
       if (this.#store.failMode('pool') !== 'open') {

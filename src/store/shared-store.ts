@@ -51,6 +51,8 @@ export interface LeaseGrant extends BudgetUsage {
 export interface SharedStore {
   /** This process's id in the store. */
   readonly processId: string;
+  /** How long closing waits for unsent records, ms. */
+  readonly closeTimeoutMs: number;
   /** How long a lease lives without a heartbeat, ms. */
   readonly leaseTtlMs: number;
   /** True while the store is reachable. */
@@ -84,10 +86,15 @@ export interface SharedStore {
       mine: readonly [tokens: number, nano: number] | undefined,
     ) => void,
   ): void;
+  /** A budget got room again (a lease given back, a pool raised), by any process. */
+  onFreed(listener: (budgetId: string) => void): void;
   /** Reachability changes. */
   onAvailability(listener: (available: boolean) => void): void;
-  /** Sends every queued record; resolves when the store has applied them. */
-  flush(): Promise<void>;
+  /**
+   * Sends every queued record; resolves true when the store has applied them, false when
+   * `timeoutMs` passed first (Redis unreachable).
+   */
+  flush(timeoutMs?: number): Promise<boolean>;
 }
 
 /** How big a lease is: the burn rate over `horizonMs`, clamped. */

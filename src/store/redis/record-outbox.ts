@@ -1,10 +1,12 @@
 import type { Clock, TimerHandle } from '../../clock.js';
+import type { UsageRecord } from '../../budget/usage-record.js';
 import type { SharedBudget } from '../shared-store.js';
 
 /** One record waiting for Redis. */
 export interface OutboxItem {
   readonly id: string;
-  readonly json: string;
+  /** Serialized when its batch is sent, off the booking path. */
+  readonly record: UsageRecord;
   readonly tokens: number;
   readonly nano: number;
   readonly budgets: readonly SharedBudget[];

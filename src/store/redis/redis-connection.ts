@@ -64,10 +64,16 @@ export class RedisConnection {
     return this.#client.isReady;
   }
 
-  /** Connects both connections and subscribes `channel`. */
-  async open(channel: string, onMessage: (message: string) => void): Promise<void> {
+  /** Connects both connections, loads `scripts` and subscribes `channel`. */
+  async open(
+    channel: string,
+    onMessage: (message: string) => void,
+    scripts: readonly RedisScript[],
+  ): Promise<void> {
     try {
       if (!this.#client.isOpen) await this.#client.connect();
+      // Loaded up front, so a burst of pipelined calls does not all miss the script cache.
+      await Promise.all(scripts.map((s) => this.#client.sendCommand(['SCRIPT', 'LOAD', s.source])));
       const sub = this.#client.duplicate();
       sub.on('error', () => undefined);
       await sub.connect();

@@ -53,6 +53,7 @@ class RedisLeaseStore implements RedisStore, SharedStore {
     (id: string, t: number, n: number, mine: readonly [number, number] | undefined) => void
   > = [];
   readonly #availability: Array<(available: boolean) => void> = [];
+  readonly #freed: Array<(budgetId: string) => void> = [];
   #seq = 0;
   #closed = false;
 
@@ -85,6 +86,9 @@ class RedisLeaseStore implements RedisStore, SharedStore {
   get available(): boolean {
     return this.#redis.available && !this.#closed;
   }
+  get closeTimeoutMs(): number {
+    return this.#o.closeTimeoutMs;
+  }
   get unsent(): number {
     return this.#outbox.pending;
   }
@@ -98,7 +102,11 @@ class RedisLeaseStore implements RedisStore, SharedStore {
   }
 
   async load(): Promise<StoreContents> {
-    await this.#redis.open(this.#key('usage'), (message) => this.#onMessage(message));
+    await this.#redis.open(
+      this.#key('usage'),
+      (message) => this.#onMessage(message),
+      Object.values(SCRIPTS),
+    );
     return { snapshot: undefined, entries: [], problems: [] };
   }
 
@@ -145,7 +153,7 @@ class RedisLeaseStore implements RedisStore, SharedStore {
     await this.#redis.run(
       SCRIPTS.giveBack,
       [this.#key('leases'), this.#budgetKey(budget), this.#leaseKey(budget)],
-      [String(tokens), String(nano), all ? '1' : '0'],
+      [String(tokens), String(nano), all ? '1' : '0', this.#key('usage'), this.#o.processId],
     );
   }
 
@@ -167,7 +175,11 @@ class RedisLeaseStore implements RedisStore, SharedStore {
   }
 
   async raise(budget: SharedBudget, tokens: number): Promise<void> {
-    await this.#redis.run(SCRIPTS.raise, [this.#budgetKey(budget)], [String(tokens)]);
+    await this.#redis.run(
+      SCRIPTS.raise,
+      [this.#budgetKey(budget)],
+      [String(tokens), this.#key('usage'), this.#o.processId],
+    );
   }
 
   record(
@@ -177,14 +189,7 @@ class RedisLeaseStore implements RedisStore, SharedStore {
     nano: number,
   ): void {
     if (this.#closed) throw new KernelError('STORE_FAILED', 'The Redis store is closed');
-    const id = `${this.#o.processId}:${++this.#seq}`;
-    this.#outbox.push({
-      id,
-      json: JSON.stringify({ id, process: this.#o.processId, ...record }),
-      tokens,
-      nano,
-      budgets,
-    });
+    this.#outbox.push({ id: `${this.#o.processId}:${++this.#seq}`, record, tokens, nano, budgets });
   }
 
   onUsage(
@@ -198,23 +203,32 @@ class RedisLeaseStore implements RedisStore, SharedStore {
     this.#usage.push(listener);
   }
 
+  onFreed(listener: (budgetId: string) => void): void {
+    this.#freed.push(listener);
+  }
+
   onAvailability(listener: (available: boolean) => void): void {
     this.#availability.push(listener);
   }
 
-  flush(): Promise<void> {
-    return this.#outbox.drained();
+  async flush(timeoutMs = Infinity): Promise<boolean> {
+    if (timeoutMs === Infinity) {
+      await this.#outbox.drained();
+      return true;
+    }
+    let timer: unknown;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = this.#o.clock.setTimeout(() => resolve(false), timeoutMs);
+    });
+    const drained = await Promise.race([this.#outbox.drained().then(() => true), timeout]);
+    this.#o.clock.clearTimeout(timer);
+    return drained;
   }
 
   /** Sends unsent records (waiting up to `closeTimeoutMs`), then closes the connections. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    let timer: unknown;
-    const timeout = new Promise<void>((resolve) => {
-      timer = this.#o.clock.setTimeout(resolve, this.#o.closeTimeoutMs);
-    });
-    await Promise.race([this.#outbox.drained(), timeout]);
-    this.#o.clock.clearTimeout(timer);
+    await this.flush(this.#o.closeTimeoutMs);
     this.#closed = true;
     const left = this.#outbox.pending;
     this.#outbox.close();
@@ -246,7 +260,7 @@ class RedisLeaseStore implements RedisStore, SharedStore {
     for (const item of items) {
       args.push(
         item.id,
-        item.json,
+        JSON.stringify({ id: item.id, process: this.#o.processId, ...item.record }),
         String(item.tokens),
         String(item.nano),
         String(item.budgets.length),
@@ -261,14 +275,18 @@ class RedisLeaseStore implements RedisStore, SharedStore {
   }
 
   #onMessage(message: string): void {
-    let parsed: { p?: unknown; b?: unknown };
+    let parsed: { p?: unknown; b?: unknown; f?: unknown };
     try {
-      parsed = JSON.parse(message) as { p?: unknown; b?: unknown };
+      parsed = JSON.parse(message) as { p?: unknown; b?: unknown; f?: unknown };
     } catch {
       return;
     }
-    if (parsed.p === this.#o.processId || !Array.isArray(parsed.b)) return;
     const prefix = this.#key('b:');
+    if (typeof parsed.f === 'string' && parsed.f.startsWith(prefix)) {
+      for (const l of this.#freed) l(parsed.f.slice(prefix.length));
+      return;
+    }
+    if (parsed.p === this.#o.processId || !Array.isArray(parsed.b)) return;
     for (const entry of parsed.b as unknown[]) {
       if (!Array.isArray(entry) || typeof entry[0] !== 'string') continue;
       const id = entry[0].startsWith(prefix) ? entry[0].slice(prefix.length) : entry[0];

@@ -90,4 +90,30 @@ describe.skipIf(!hasRedis)('Redis store while Redis is unreachable', () => {
     const redis = await readRedis(server().url, ns);
     expect(redis.tokens).toBe(first.spent + second.spent);
   }, 30_000);
+
+  it('closes within closeTimeoutMs while Redis is down, saying how many records never got through', async () => {
+    const ns = namespace();
+    const { kernel, store } = await redisKernel(
+      server().url,
+      ns,
+      { limits: LIMITS },
+      { ...SMALL_LEASES, closeTimeoutMs: 300 },
+    );
+    const agent = kernel.spawn({ id: 'a', maxTokens: 50_000, model: 'm' });
+    await agent.whenRunnable();
+    await agent.whenFunded();
+    await server().kill();
+    await vi.waitFor(() => expect(store.shared.available).toBe(false), { timeout: 5_000 });
+    agent.record({ inputTokens: 10, outputTokens: 10 });
+    agent.record({ inputTokens: 10, outputTokens: 10 });
+    const closing = kernel.close();
+    await expect(closing).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+      details: { unsent: 2 },
+    });
+    await server().start();
+    const redis = await readRedis(server().url, ns);
+    // Not given back: the unsent usage would have come back as unused. They expire instead.
+    expect(redis.leases.length).toBeGreaterThan(0);
+  }, 30_000);
 });

@@ -40,6 +40,22 @@ describe.skipIf(!hasRedis)('Redis store in one process', () => {
     expect(redis.leases).toEqual([]);
   });
 
+  it('replenish grows the shared pool for every process', async () => {
+    const ns = namespace();
+    const a = await redisKernel(server().url, ns, { totalBudget: 10_000 });
+    const b = await redisKernel(server().url, ns, { totalBudget: 10_000 });
+    const first = a.kernel.spawn({ id: 'first', maxTokens: 8_000, model: 'm' });
+    await first.whenRunnable();
+    const second = b.kernel.spawn({ id: 'second', maxTokens: 8_000, model: 'm' });
+    expect(second.state).toBe('waiting');
+    a.kernel.replenish(10_000);
+    await second.whenRunnable({ signal: AbortSignal.timeout(5_000) });
+    expect(second.window.total).toBe(8_000);
+    await Promise.all([a.kernel.close(), b.kernel.close()]);
+    const redis = await readRedis(server().url, ns);
+    expect(redis.budgets['pool']).toMatchObject({ lt: 20_000, tt: 0 });
+  });
+
   it('refuses what no lease covers: a reserve larger than the whole limit holds nothing', async () => {
     const ns = namespace();
     const { kernel } = await redisKernel(server().url, ns, { limits: [ORG_DAY] });
