@@ -23,6 +23,8 @@ export class CounterShare implements CounterLease {
   /** This process's usage the store has applied. */
   mineTokens = 0;
   mineNano = 0;
+  /** A lease exists in the store for this period (to end on close). */
+  acquired = false;
   /** The last ask got nothing: the limit is fully leased out (or spent). */
   starved = false;
   /** The refill in flight, and what settles it. */
@@ -81,6 +83,7 @@ export class CounterShare implements CounterLease {
     this.allowanceTokens = this.allowanceNano = 0;
     this.externalTokens = this.externalNano = 0;
     this.mineTokens = this.mineNano = 0;
+    this.acquired = false;
     this.tokenSizer.reset();
     this.nanoSizer.reset();
     this.recompute();

@@ -31,6 +31,7 @@ export function releaseAgent(
   engine.pool.queue.remove(core);
   const returned = engine.pool.returnWindow(core);
   for (const c of core.counters) c.agents.delete(core);
+  engine.shared?.released(core.counters);
   engine.agents.delete(core.id);
   if (final === 'killed') engine.router.emit(core, 'SIGKILL', windowLimit(core, 1), reason);
   else engine.router.quiet(core, 'RELEASE');

@@ -98,6 +98,23 @@ export class SharedBudgets {
     this.store.record(record, budgets, tokens, record.costNano);
   }
 
+  /** An agent ended: limits no live agent here counts against give their unused lease back. */
+  released(counters: readonly LimitCounter[]): void {
+    if (this.#closing) return;
+    for (const c of counters) {
+      const share = c.lease as CounterShare | undefined;
+      if (share === undefined || !share.leased || c.agents.size > 0) continue;
+      // Local truth: never more than Redis would count as unused, even before records flush.
+      const t = Math.max(0, share.grantedTokens - share.allowanceTokens - share.localTokens);
+      const n = Math.max(0, share.grantedNano - share.allowanceNano - share.localNano);
+      if (t + n === 0) continue;
+      share.grant(-t, -n);
+      this.store
+        .giveBack(share.budget, t, n, false)
+        .catch((error: unknown) => this.#host.error(error, 'lease give-back'));
+    }
+  }
+
   /**
    * Resolves when every hard shared limit among `counters` has lease in hand, or the
    * store has none left to give; undefined when nothing needs waiting for.
@@ -150,7 +167,7 @@ export class SharedBudgets {
     await Promise.all([...[...this.#all].map((s) => s.pending), this.pool.close()]);
     if (!(await this.store.flush(this.store.closeTimeoutMs))) return;
     const backs = [...this.#all]
-      .filter((s) => s.leased && s.grantedTokens + s.grantedNano > 0)
+      .filter((s) => s.acquired)
       .map((s) => this.store.giveBack(s.budget, 0, 0, true));
     backs.push(this.store.giveBack(this.pool.budget, 0, 0, true));
     const results = await Promise.allSettled(backs);
@@ -231,6 +248,7 @@ export class SharedBudgets {
   #granted(s: CounterShare, ask: LeaseAsk, g: LeaseGrant | undefined): void {
     s.starved = g === undefined || g.tokens + g.nano === 0;
     if (g === undefined) return;
+    s.acquired = true;
     if (s.budget.id !== ask.budget.id) {
       // The period rolled while asking: the lease is the old period's; give it back.
       void this.store.giveBack(ask.budget, 0, 0, true).catch(() => undefined);

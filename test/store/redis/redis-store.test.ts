@@ -40,6 +40,32 @@ describe.skipIf(!hasRedis)('Redis store in one process', () => {
     expect(redis.leases).toEqual([]);
   });
 
+  it("gives a limit's unused lease back when the last agent it applies to here is released", async () => {
+    const ns = namespace();
+    const { kernel } = await redisKernel(server().url, ns, {
+      limits: [{ scope: 'user', period: 'day', tokens: 10_000 }],
+    });
+    const agent = kernel.spawn({ id: 'a', maxTokens: 5_000, model: 'm', userId: 'alice' });
+    await agent.whenRunnable();
+    await agent.whenFunded();
+    agent.reserve({ inputTokens: 100, maxOutputTokens: 100 }).commit({
+      inputTokens: 100,
+      outputTokens: 50,
+    });
+    const before = await readRedis(server().url, ns);
+    const key = Object.keys(before.budgets).find((k) => k.startsWith('user:alice'));
+    expect(before.budgets[key ?? '']?.['tt']).toBeGreaterThan(150);
+    agent.release();
+    await vi.waitFor(
+      async () => {
+        const after = await readRedis(server().url, ns);
+        expect(after.budgets[key ?? '']).toMatchObject({ tt: 150, ut: 150 });
+      },
+      { timeout: 5_000 },
+    );
+    await kernel.close();
+  });
+
   it('replenish grows the shared pool for every process', async () => {
     const ns = namespace();
     const a = await redisKernel(server().url, ns, { totalBudget: 10_000 });
