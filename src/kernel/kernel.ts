@@ -5,6 +5,7 @@ import type { PeriodKind } from '../budget/limit-spec.js';
 import type { UsageRecord } from '../budget/usage-record.js';
 import type { Pricing } from '../pricing/pricing.js';
 import { expectOneOf, expectPositiveInt, invalid } from '../validate.js';
+import { KernelError } from '../errors.js';
 import { buildCostReport } from './cost-report.js';
 import type { CostCacheStats } from '../cache/cost-cache.js';
 import type { OutputEstimatorStats } from '../calls/output-estimator.js';
@@ -77,8 +78,14 @@ export class Kernel {
     return handleOf(this.#engine.spawn(options, undefined), this.#engine);
   }
 
-  /** The live agent with this id. @throws KernelError `UNKNOWN_AGENT` */
+  /** The live agent with this id. @throws KernelError `UNKNOWN_AGENT`, `NOT_READY` (before `ready`) */
   agent(id: string): GovernedAgent {
+    // Before the store is replayed, an agent that will be restored would look unknown.
+    if (this.#engine.loading)
+      throw new KernelError(
+        'NOT_READY',
+        'The kernel is replaying its store; `await kernel.ready` first',
+      );
     return handleOf(this.#engine.core(id), this.#engine);
   }
 

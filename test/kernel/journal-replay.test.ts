@@ -109,6 +109,7 @@ describe('journal replay', () => {
     expect(() => restored.spawn({ id: 'x' })).toThrow(
       expect.objectContaining({ code: 'NOT_READY' }),
     );
+    expect(() => restored.agent('a')).toThrow(expect.objectContaining({ code: 'NOT_READY' }));
     await restored.ready;
     expect(image(restored)).toEqual(before);
     expect(restored.agent('a').state).toBe(kernel.agent('a').state);
