@@ -4,8 +4,7 @@ import { resolveSpawnOptions } from '../agents/spawn-options.js';
 import { Ledger } from '../budget/ledger.js';
 import { LimitRegistry } from '../budget/limit-registry.js';
 import type { UsageRecord } from '../budget/usage-record.js';
-import { systemClock, type Clock } from '../clock.js';
-import { CoarseClock } from '../coarse-clock.js';
+import type { Clock } from '../clock.js';
 import { KernelError, PoolExhaustedError } from '../errors.js';
 import { createPricing, type Pricing } from '../pricing/pricing.js';
 import { expectId, expectPositiveInt } from '../validate.js';
@@ -28,6 +27,7 @@ import { PeriodTimers } from './period-timers.js';
 import { KernelWorkers } from './kernel-workers.js';
 import { wakeWaiters } from '../agents/signal-handlers.js';
 import { KernelJournal, spawnEntry } from './kernel-journal.js';
+import { kernelClocks, type ReplayTime } from './replay-clock.js';
 import { releaseAgent } from './release-agent.js';
 import type { SpawnOptions } from '../agents/spawn-options.js';
 import { isSharedStore } from '../store/shared-store.js';
@@ -67,7 +67,16 @@ export class KernelEngine {
   /** Leases on the pool and limits shared with other processes (a Redis store), if any. */
   readonly shared: SharedBudgets | undefined;
 
-  constructor(options: ResolvedKernelOptions) {
+  /** While the journal replays: the time of the entry being applied. */
+  readonly replayTime: ReplayTime = { at: undefined };
+
+  constructor(resolved: ResolvedKernelOptions) {
+    const { clock, hot } = kernelClocks(
+      resolved.clock,
+      resolved.store !== undefined,
+      this.replayTime,
+    );
+    const options: ResolvedKernelOptions = { ...resolved, clock };
     this.options = options;
     this.journal = new KernelJournal(options.store, options.compactEvery);
     this.journal.attach(this);
@@ -79,8 +88,6 @@ export class KernelEngine {
         onUnknownModel: options.onUnknownModel,
         onWarn: (m) => this.events.emitWarning(m),
       });
-    // The system clock is read coarsely on the hot path; an injected clock (tests) is read as is.
-    const hot: Clock = options.clock === systemClock ? new CoarseClock(systemClock) : options.clock;
     this.hotClock = hot;
     this.ledger = new Ledger({
       clock: hot,

@@ -4,7 +4,7 @@ import { NO_KEY, type UsageRecord } from '../budget/usage-record.js';
 import type { JournalEntry } from '../store/journal-entry.js';
 import type { LedgerStore } from '../store/ledger-store.js';
 import type { KernelEngine } from './kernel-engine.js';
-import { restoreKernel, snapshotKernel } from './kernel-snapshot.js';
+import { restoreKernel, snapshotKernel, snapshotTime } from './kernel-snapshot.js';
 
 /**
  * Writes the kernel's durable changes to its store and replays them on start. Replay runs the
@@ -94,11 +94,19 @@ export class KernelJournal {
     if (this.#store === undefined) return [];
     const contents = await this.#store.load();
     this.replaying = true;
+    const time = engine.replayTime;
     try {
-      if (contents.snapshot !== undefined && contents.snapshot !== null)
+      if (contents.snapshot !== undefined && contents.snapshot !== null) {
+        time.at = snapshotTime(contents.snapshot);
         restoreKernel(engine, contents.snapshot);
-      for (const entry of contents.entries) apply(engine, entry);
+      }
+      for (const entry of contents.entries) {
+        // Each entry runs at the time it first ran (period rollovers, signal times, timers).
+        time.at = entry.t === 'record' ? entry.record.time : entry.time;
+        apply(engine, entry);
+      }
     } finally {
+      time.at = undefined;
       this.replaying = false;
     }
     return contents.problems;

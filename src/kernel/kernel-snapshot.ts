@@ -27,6 +27,8 @@ interface AgentSnapshot {
 /** The kernel's durable state: what journal compaction writes and a restart restores. */
 export interface KernelSnapshot {
   readonly version: 1;
+  /** When it was taken, ms (absent in snapshots written before it was kept). */
+  readonly time?: number;
   readonly pool: {
     readonly total: number;
     readonly available: number;
@@ -45,6 +47,7 @@ export function snapshotKernel(engine: KernelEngine): KernelSnapshot {
   const agents = [...engine.agents.values()].sort((a, b) => a.seq - b.seq);
   return {
     version: 1,
+    time: engine.options.clock.now(),
     pool: {
       total: engine.pool.total,
       available: engine.pool.available,
@@ -83,6 +86,12 @@ export function snapshotKernel(engine: KernelEngine): KernelSnapshot {
     counters: engine.registry.snapshot(),
     ledger: engine.ledger.snapshot(),
   };
+}
+
+/** When a snapshot was taken, if it says (the replay clock stands there while restoring it). */
+export function snapshotTime(value: unknown): number | undefined {
+  const time = (value as { time?: unknown } | null)?.time;
+  return typeof time === 'number' && Number.isFinite(time) ? time : undefined;
 }
 
 /**

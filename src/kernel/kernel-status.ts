@@ -60,8 +60,10 @@ export function buildStatus(engine: KernelEngine): KernelStatus {
   const now = engine.options.clock.now();
   const agents: Record<string, AgentStatus> = {};
   let allocated = 0;
+  // Roll first and deliver what the rollover signalled, so each state below is current.
+  for (const core of engine.agents.values()) engine.accounting.rollAll(core);
+  engine.router.flush();
   for (const core of engine.agents.values()) {
-    engine.accounting.rollAll(core);
     if (core.parent === undefined) allocated += core.total;
     agents[core.id] = {
       state: core.state,
