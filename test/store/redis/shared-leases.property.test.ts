@@ -168,15 +168,6 @@ describe('kernels sharing one limit and one pool through leases (any interleavin
           check();
         }
 
-        console.log(
-          'committed',
-          committed,
-          'commits',
-          commits,
-          processes.map((p) => `${p.agent.state}:${p.agent.window.total}`).join(','),
-          s.count(),
-          JSON.stringify([...model.budgets]),
-        );
         for (const p of processes) for (const r of p.open.splice(0)) r.cancel();
         await s.waitFor(Promise.all(processes.map((p) => p.kernel.close())));
         await s.waitIdle();
