@@ -1,7 +1,10 @@
 /**
  * What durability costs on the accounting hot path: records/s and reserve+commit pairs/s with no
- * store (the in-memory default, the baseline), with createMemoryStore, and with the journal store
- * in each fsync mode, as ratios to no store, in one run; then how fast a journal replays on start.
+ * store (the in-memory default, the baseline), with createMemoryStore, with the journal store in
+ * each fsync mode and with the Redis store (leases, records sent in pipelined batches), as ratios
+ * to no store, in one run; then how fast a journal replays on start. The Redis row yields to the
+ * event loop every 256 operations (leases refill, batches go out) and its clock stops only when
+ * Redis has applied every record; it is skipped, saying so, without redis-server.
  * Each configuration runs for a fixed time budget (fsync: 'always' is thousands of times slower
  * than the rest, so fixed counts would not fit), best of 2 rounds.
  * Run: npx tsx bench/store.bench.ts
@@ -14,7 +17,9 @@ import { createKernel, type Kernel } from '../src/kernel/kernel.js';
 import { createJournalStore } from '../src/store/journal-store.js';
 import type { LedgerStore } from '../src/store/ledger-store.js';
 import { createMemoryStore } from '../src/store/memory-store.js';
+import { createRedisStore } from '../src/store/redis/redis-store.js';
 import type { Usage } from '../src/usage.js';
+import { hasRedis, startRedis } from '../test/helpers/redis-server.js';
 import { rate } from './bench-util.js';
 
 const AGENTS = 100;
@@ -30,7 +35,12 @@ interface Config {
   readonly store: (file: string) => LedgerStore | undefined;
   /** Records before timing (JIT, first file blocks); few where each one waits for the disk. */
   readonly warmup: number;
+  /** Timed with yields to the event loop (a store that works asynchronously). */
+  readonly yields?: boolean;
 }
+
+const redis = hasRedis ? await startRedis() : undefined;
+let namespaces = 0;
 
 const CONFIGS: Config[] = [
   { name: 'no store (baseline)', store: () => undefined, warmup: 20_000 },
@@ -50,7 +60,19 @@ const CONFIGS: Config[] = [
     store: (file) => createJournalStore({ path: file, fsync: 'always' }),
     warmup: 20,
   },
+  ...(redis === undefined
+    ? []
+    : [
+        {
+          name: 'Redis, pipelined',
+          store: () => createRedisStore({ url: redis.url, namespace: `bench${++namespaces}` }),
+          warmup: 2_000,
+          yields: true,
+        },
+      ]),
 ];
+if (redis === undefined)
+  console.log('redis-server is not installed (scripts/install-redis.sh): the Redis row is skipped');
 
 async function makeKernel(
   store: LedgerStore | undefined,
@@ -97,6 +119,31 @@ function timed(op: (i: number) => void): number {
 
 type Measure = 'record' | 'pair';
 
+/** {@link timed} for an asynchronous store: yields every 256 operations, waits for refills. */
+async function yielding(agents: GovernedAgent[], what: Measure, kernel: Kernel): Promise<number> {
+  const start = process.hrtime.bigint();
+  const elapsed = (): number => Number(process.hrtime.bigint() - start) / 1e6;
+  let done = 0;
+  while (elapsed() < BUDGET_MS) {
+    for (let k = 0; k < 256; k++) {
+      const agent = agents[done % AGENTS] as GovernedAgent;
+      if (what === 'record') agent.record(USAGES[done & 63] as Usage);
+      else {
+        const r = agent.tryReserve({ inputTokens: 120, maxOutputTokens: 80 });
+        if (!r.ok) {
+          await agent.whenFunded();
+          continue;
+        }
+        r.reservation.commit(USAGES[done & 63] as Usage);
+      }
+      done++;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await kernel.close(); // flushes every record to the store before the clock stops
+  return (done * 1000) / elapsed();
+}
+
 async function measure(config: Config, what: Measure, round: number): Promise<number> {
   const file = join(dir, `${what}-${round}-${config.name.replace(/\W+/g, '_')}.journal`);
   const { kernel, agents } = await makeKernel(config.store(file));
@@ -104,13 +151,16 @@ async function measure(config: Config, what: Measure, round: number): Promise<nu
   // Warm-up: JIT and the first file blocks.
   for (let i = 0; i < 2_000 && !file.includes('always'); i++)
     agent(i).record(USAGES[i & 63] as Usage);
+  if (config.yields === true) await Promise.all(agents.map((a) => a.whenFunded()));
   const ops =
-    what === 'record'
-      ? timed((i) => void agent(i).record(USAGES[i & 63] as Usage))
-      : timed((i) => {
-          const r = agent(i).reserve({ inputTokens: 120, maxOutputTokens: 80 });
-          r.commit(USAGES[i & 63] as Usage);
-        });
+    config.yields === true
+      ? await yielding(agents, what, kernel)
+      : what === 'record'
+        ? timed((i) => void agent(i).record(USAGES[i & 63] as Usage))
+        : timed((i) => {
+            const r = agent(i).reserve({ inputTokens: 120, maxOutputTokens: 80 });
+            r.commit(USAGES[i & 63] as Usage);
+          });
   await kernel.close();
   rmSync(file, { force: true });
   return ops;
@@ -195,3 +245,4 @@ async function readyMs(file: string): Promise<number> {
 }
 
 rmSync(dir, { recursive: true, force: true });
+await redis?.stop();

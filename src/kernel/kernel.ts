@@ -57,6 +57,7 @@ export class Kernel {
    * every call throws `NOT_READY`. Rejects with `STORE_FAILED` when the store cannot be read.
    */
   readonly ready: Promise<void>;
+  #closing: Promise<void> | undefined;
 
   /** @internal use {@link createKernel} */
   constructor(options: KernelOptions) {
@@ -334,12 +335,20 @@ export class Kernel {
     return this.#engine.estimator.stats();
   }
 
-  /** Ends all timers and workers so the process can exit; waiting calls reject with `KERNEL_CLOSED`. */
-  async close(): Promise<void> {
+  /**
+   * Ends all timers and workers so the process can exit; waiting calls reject with
+   * `KERNEL_CLOSED`. With a store, flushes it (and gives shared leases back). Idempotent: a second
+   * call returns the first one's promise.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     // Isolated agents' workers would keep the process alive: end them first.
     await Promise.all([...this.#isolated].map((agent) => agent.kill('kernel closed')));
-    const shared = this.#engine.shared;
-    const givingBack = shared?.close();
+    const givingBack = this.#engine.shared?.close();
     this.#engine.close();
     await givingBack;
     await Promise.all([this.#engine.workers.close(), this.#engine.journal.close()]);

@@ -1,12 +1,11 @@
 /**
- * The Redis store against the in-memory default, in one run:
- * 1. records/s and reserve+commit pairs/s through leases, every record sent to Redis (pipelined
- *    batches) and applied before the clock stops, as ratios to no store measured with the same loop;
- * 2. the lease-size trade-off: four kernels (four "processes", one busy and three trickling) on
- *    one daily limit with small fixed leases, large fixed leases and the adaptive default:
- *    throughput, lease round trips, and budget stranded in unused leases when the run ends.
+ * The Redis store's lease-size trade-off: four kernels (four "processes", one busy and three
+ * trickling) on one Redis and one set of daily limits, with small fixed leases (the naive
+ * baseline for budget safety), large fixed leases (the naive baseline for speed) and the adaptive
+ * default: the busy process's throughput, lease round trips, and budget stranded in unused leases
+ * when the run ends. (Redis records/s and pairs/s against the other stores: bench/store.bench.ts.)
  * Needs redis-server (scripts/install-redis.sh); says so and exits 0 without it.
- * Run: npx tsx bench/store-redis.bench.ts
+ * Run: npx tsx bench/store-lease.bench.ts
  */
 import type { GovernedAgent } from '../src/agents/governed-agent.js';
 import { createKernel, type Kernel } from '../src/kernel/kernel.js';
@@ -86,39 +85,6 @@ async function timed(
   return { ops: done, perSecond: (done * 1000) / elapsed() };
 }
 
-async function throughput(): Promise<void> {
-  console.log(
-    `Redis store: ${AGENTS} agents, user/day token + org/day money limits, ${BUDGET_MS} ms each`,
-  );
-  console.log(
-    `${'configuration'.padEnd(28)} ${'records/s'.padStart(10)} ${'ratio'.padStart(8)} ${'pairs/s'.padStart(10)} ${'ratio'.padStart(8)}`,
-  );
-  const base = { record: 0, pair: 0 };
-  for (const name of ['no store (baseline)', 'Redis, pipelined']) {
-    const row = { record: 0, pair: 0 };
-    for (const what of ['record', 'pair'] as const) {
-      const store = name.startsWith('Redis')
-        ? createRedisStore({ url: server.url, namespace: `bench${++namespaces}` })
-        : undefined;
-      const { kernel, agents } = await kernelWith(store);
-      await timed(agents, what === 'pair', 200, () => store?.shared.flush() ?? Promise.resolve());
-      row[what] = (
-        await timed(
-          agents,
-          what === 'pair',
-          BUDGET_MS,
-          () => store?.shared.flush() ?? Promise.resolve(),
-        )
-      ).perSecond;
-      await kernel.close();
-    }
-    if (base.record === 0) Object.assign(base, row);
-    console.log(
-      `${name.padEnd(28)} ${rate(row.record).padStart(10)} ${`${(row.record / base.record).toFixed(3)}×`.padStart(8)} ${rate(row.pair).padStart(10)} ${`${(row.pair / base.pair).toFixed(3)}×`.padStart(8)}`,
-    );
-  }
-}
-
 /** A client that counts the lease round trips (every script call but record batches). */
 async function counted(ns: string): Promise<{
   options: Partial<RedisStoreOptions>;
@@ -184,6 +150,5 @@ async function tradeOff(): Promise<void> {
   }
 }
 
-await throughput();
 await tradeOff();
 await server.stop();
