@@ -151,7 +151,11 @@ async function measure(config: Config, what: Measure, round: number): Promise<nu
   // Warm-up: JIT and the first file blocks.
   for (let i = 0; i < 2_000 && !file.includes('always'); i++)
     agent(i).record(USAGES[i & 63] as Usage);
-  if (config.yields === true) await Promise.all(agents.map((a) => a.whenFunded()));
+  if (config.yields === true) {
+    // Windows come out of the shared pool's lease, limits out of theirs: wait for both.
+    await Promise.all(agents.map((a) => a.whenRunnable()));
+    await Promise.all(agents.map((a) => a.whenFunded()));
+  }
   const ops =
     config.yields === true
       ? await yielding(agents, what, kernel)
