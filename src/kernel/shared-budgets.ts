@@ -165,7 +165,13 @@ export class SharedBudgets {
     // No new asks; the ones out come back first, or their leases would outlive the give-back.
     this.#closing = true;
     await Promise.all([...[...this.#all].map((s) => s.pending), this.pool.close()]);
-    if (!(await this.store.flush(this.store.closeTimeoutMs))) return;
+    if (!this.#started) return;
+    if (!(await this.store.flush(this.store.closeTimeoutMs)) || !this.store.available) {
+      this.#host.warn(
+        `store unreachable on close: this process's leases come back when they expire (${this.store.leaseTtlMs} ms)`,
+      );
+      return;
+    }
     const backs = [...this.#all]
       .filter((s) => s.acquired)
       .map((s) => this.store.giveBack(s.budget, 0, 0, true));

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createClient } from 'redis';
+import type { Clock, TimerHandle } from '../../clock.js';
 import { KernelError } from '../../errors.js';
 
 /** The part of a node-redis client (`redis` v5+) the store uses. */
@@ -12,6 +13,8 @@ export interface RedisClientLike {
   subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
   on(event: string, listener: (...args: never[]) => void): unknown;
   close(): Promise<unknown>;
+  /** Drops the connection at once (no reconnecting). */
+  destroy?(): void;
 }
 
 /** A Lua script, run by hash (EVALSHA) and loaded on the first NOSCRIPT (a restarted server). */
@@ -64,8 +67,45 @@ export class RedisConnection {
     return this.#client.isReady;
   }
 
-  /** Connects both connections, loads `scripts` and subscribes `channel`. */
+  /**
+   * Connects both connections, loads `scripts` and subscribes `channel`.
+   * @throws KernelError `STORE_UNAVAILABLE` when Redis cannot be reached within `timeoutMs`
+   */
   async open(
+    channel: string,
+    onMessage: (message: string) => void,
+    scripts: readonly RedisScript[],
+    timeoutMs: number,
+    clock: Clock,
+  ): Promise<void> {
+    let timer: TimerHandle | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = clock.setTimeout(
+        () =>
+          reject(
+            new KernelError(
+              'STORE_UNAVAILABLE',
+              `Could not reach Redis within ${timeoutMs} ms (connectTimeoutMs)`,
+            ),
+          ),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.#open(channel, onMessage, scripts), timeout]);
+    } catch (error) {
+      // Stop the reconnect loop of what the store made; a caller's client stays the caller's.
+      if (this.#owned) this.#client.destroy?.();
+      this.#subscriber?.destroy?.();
+      this.#subscriber = undefined;
+      throw error;
+    } finally {
+      clock.clearTimeout(timer);
+    }
+    this.#changed();
+  }
+
+  async #open(
     channel: string,
     onMessage: (message: string) => void,
     scripts: readonly RedisScript[],
@@ -78,13 +118,11 @@ export class RedisConnection {
       sub.on('error', () => undefined);
       await sub.connect();
       await sub.subscribe(channel, onMessage);
-      this.#subscriber = sub;
     } catch (error) {
       throw new KernelError('STORE_UNAVAILABLE', `Could not connect to Redis: ${String(error)}`, {
         cause: error,
       });
     }
-    this.#changed();
   }
 
   /** Runs a script. @throws KernelError `STORE_UNAVAILABLE` while unreachable or on a failed call */
@@ -115,7 +153,7 @@ export class RedisConnection {
     const sub = this.#subscriber;
     this.#subscriber = undefined;
     await Promise.allSettled([
-      sub?.close(),
+      sub?.isOpen === true ? sub.close() : undefined,
       this.#owned && this.#client.isOpen ? this.#client.close() : undefined,
     ]);
   }

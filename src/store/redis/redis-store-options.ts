@@ -49,6 +49,8 @@ export interface RedisStoreOptions {
   readonly flushIntervalMs?: number;
   /** How long `close()` waits for unsent records, ms. @default 5_000 */
   readonly closeTimeoutMs?: number;
+  /** How long `kernel.ready` waits for Redis before failing with `STORE_UNAVAILABLE`, ms. @default 10_000 */
+  readonly connectTimeoutMs?: number;
   /** Timers of the store. @default the system clock */
   readonly clock?: Clock;
 }
@@ -63,6 +65,7 @@ export interface ResolvedRedisStoreOptions {
   readonly failMode: (name: string) => FailMode;
   readonly flushIntervalMs: number;
   readonly closeTimeoutMs: number;
+  readonly connectTimeoutMs: number;
   readonly clock: Clock;
 }
 
@@ -76,6 +79,7 @@ const KNOWN = new Set([
   'failMode',
   'flushIntervalMs',
   'closeTimeoutMs',
+  'connectTimeoutMs',
   'clock',
 ]);
 const MODES: readonly FailMode[] = ['closed', 'open'];
@@ -146,6 +150,7 @@ export function resolveRedisStoreOptions(value: unknown): ResolvedRedisStoreOpti
     failMode: failModeOf(o['failMode']),
     flushIntervalMs: int(o, 'flushIntervalMs', 5),
     closeTimeoutMs: int(o, 'closeTimeoutMs', 5_000),
+    connectTimeoutMs: int(o, 'connectTimeoutMs', 10_000),
     clock: (o['clock'] as Clock | undefined) ?? systemClock,
   };
 }

@@ -106,6 +106,8 @@ class RedisLeaseStore implements RedisStore, SharedStore {
       this.#key('usage'),
       (message) => this.#onMessage(message),
       Object.values(SCRIPTS),
+      this.#o.connectTimeoutMs,
+      this.#o.clock,
     );
     return { snapshot: undefined, entries: [], problems: [] };
   }

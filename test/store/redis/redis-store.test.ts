@@ -177,6 +177,25 @@ describe.skipIf(!hasRedis)('Redis store in one process', () => {
   });
 });
 
+describe('createRedisStore without a reachable Redis', () => {
+  it('fails kernel.ready with STORE_UNAVAILABLE after connectTimeoutMs, and closes cleanly', async () => {
+    const { createKernel } = await import('../../../src/kernel/kernel.js');
+    const store = createRedisStore({ url: 'redis://127.0.0.1:1', connectTimeoutMs: 200 });
+    const kernel = createKernel({ totalBudget: 1_000, store });
+    const errors: unknown[] = [];
+    kernel.on('error', (e) => errors.push(e.error));
+    await expect(kernel.ready).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+      message: expect.stringContaining('200 ms') as unknown,
+    });
+    expect(() => kernel.spawn({ id: 'a' })).toThrow(
+      expect.objectContaining({ code: 'STORE_FAILED' }),
+    );
+    await kernel.close();
+    expect(errors).toEqual([]);
+  });
+});
+
 describe('createRedisStore options', () => {
   it.each([
     [{}, 'options.url or options.client'],
@@ -187,6 +206,7 @@ describe('createRedisStore options', () => {
     [{ url: 'redis://x', failMode: 'sometimes' }, 'options.failMode'],
     [{ url: 'redis://x', failMode: { pool: 'ajar' } }, 'options.failMode.pool'],
     [{ url: 'redis://x', leaseTtlMs: 0 }, 'options.leaseTtlMs'],
+    [{ url: 'redis://x', connectTimeoutMs: -5 }, 'options.connectTimeoutMs'],
     [{ url: 'redis://x', colour: 'red' }, 'options.colour'],
   ])('rejects %j naming %s', (options, field) => {
     try {
