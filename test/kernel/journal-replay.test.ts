@@ -4,6 +4,7 @@ import type { Kernel } from '../../src/kernel/kernel.js';
 import type { JournalEntry } from '../../src/store/journal-entry.js';
 import type { LedgerStore, StoreContents } from '../../src/store/ledger-store.js';
 import { makeKernel } from '../helpers/kernel-fixture.js';
+import { journalOp, runJournalOps } from './journal-ops.js';
 
 /** A store that keeps entries in an array (JSON round-tripped, as a file would). */
 function arrayStore(
@@ -118,66 +119,12 @@ describe('journal replay', () => {
   });
 
   it('replays the same state for random operation sequences', async () => {
-    const op = fc.oneof(
-      fc.record({
-        k: fc.constant('spawn' as const),
-        id: fc.integer({ min: 0, max: 5 }),
-        tokens: fc.integer({ min: 500, max: 8_000 }),
-        user: fc.integer({ min: 0, max: 2 }),
-      }),
-      fc.record({
-        k: fc.constant('record' as const),
-        id: fc.integer({ min: 0, max: 5 }),
-        input: fc.integer({ min: 0, max: 3_000 }),
-        output: fc.integer({ min: 0, max: 500 }),
-      }),
-      fc.record({
-        k: fc.constant('commit' as const),
-        id: fc.integer({ min: 0, max: 5 }),
-        input: fc.integer({ min: 0, max: 3_000 }),
-        output: fc.integer({ min: 0, max: 500 }),
-      }),
-      fc.record({
-        k: fc.constant('grant' as const),
-        id: fc.integer({ min: 0, max: 5 }),
-        tokens: fc.integer({ min: 1, max: 3_000 }),
-      }),
-      fc.record({ k: fc.constant('release' as const), id: fc.integer({ min: 0, max: 5 }) }),
-      fc.record({
-        k: fc.constant('advance' as const),
-        ms: fc.integer({ min: 1, max: 8 * 3_600_000 }),
-      }),
-    );
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { maxLength: 40 }), async (ops) => {
+      fc.asyncProperty(fc.array(journalOp, { maxLength: 40 }), async (ops) => {
         const store = arrayStore();
         const { kernel, clock } = makeKernel({ totalBudget: 40_000, limits: LIMITS, store });
         await kernel.ready;
-        for (const o of ops) {
-          try {
-            const id = `a${'id' in o ? o.id : 0}`;
-            if (o.k === 'spawn')
-              kernel.spawn({ id, maxTokens: o.tokens, model: 'test-small', userId: `u${o.user}` });
-            else if (o.k === 'record')
-              kernel.agent(id).record({ inputTokens: o.input, outputTokens: o.output });
-            else if (o.k === 'commit')
-              kernel
-                .agent(id)
-                .reserve({ inputTokens: o.input, maxOutputTokens: o.output })
-                .commit({ inputTokens: o.input, outputTokens: o.output });
-            else if (o.k === 'grant') kernel.grant(id, o.tokens);
-            else if (o.k === 'release') kernel.agent(id).release();
-            else clock.advance(o.ms);
-          } catch (error) {
-            expect([
-              'UNKNOWN_AGENT',
-              'DUPLICATE_AGENT',
-              'POOL_EXHAUSTED',
-              'BUDGET_EXCEEDED',
-              'AGENT_NOT_RUNNABLE',
-            ]).toContain((error as { code: string }).code);
-          }
-        }
+        await runJournalOps(kernel, clock, ops);
         const { kernel: restored, clock: restoredClock } = makeKernel({
           totalBudget: 40_000,
           limits: LIMITS,
@@ -270,41 +217,8 @@ describe('journal compaction', () => {
 
   it('restores from snapshot + later entries exactly what a full replay would', async () => {
     let compactions = 0;
-    const op = fc.oneof(
-      fc.record({
-        k: fc.constant('spawn' as const),
-        id: fc.integer({ min: 0, max: 2 }),
-        tokens: fc.integer({ min: 500, max: 8_000 }),
-        user: fc.integer({ min: 0, max: 2 }),
-        parent: fc.boolean(),
-      }),
-      fc.record({
-        k: fc.constant('record' as const),
-        id: fc.integer({ min: 0, max: 2 }),
-        input: fc.integer({ min: 0, max: 3_000 }),
-        output: fc.integer({ min: 0, max: 500 }),
-      }),
-      fc.record({
-        k: fc.constant('grant' as const),
-        id: fc.integer({ min: 0, max: 2 }),
-        tokens: fc.integer({ min: 1, max: 3_000 }),
-      }),
-      fc.record({ k: fc.constant('stop' as const), id: fc.integer({ min: 0, max: 2 }) }),
-      fc.record({ k: fc.constant('resume' as const), id: fc.integer({ min: 0, max: 2 }) }),
-      fc.record({
-        k: fc.constant('commit' as const),
-        id: fc.integer({ min: 0, max: 2 }),
-        input: fc.integer({ min: 0, max: 3_000 }),
-        output: fc.integer({ min: 0, max: 500 }),
-      }),
-      fc.record({ k: fc.constant('release' as const), id: fc.integer({ min: 0, max: 2 }) }),
-      fc.record({
-        k: fc.constant('advance' as const),
-        ms: fc.integer({ min: 1, max: 8 * 3_600_000 }),
-      }),
-    );
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 10, maxLength: 40 }), async (ops) => {
+      fc.asyncProperty(fc.array(journalOp, { minLength: 10, maxLength: 40 }), async (ops) => {
         const store = compactingStore();
         const { kernel, clock } = makeKernel({
           totalBudget: 40_000,
@@ -314,40 +228,7 @@ describe('journal compaction', () => {
           warnThresholds: [0.5],
         });
         await kernel.ready;
-        for (const o of ops) {
-          try {
-            const id = `a${'id' in o ? o.id : 0}`;
-            if (o.k === 'spawn' && o.parent && kernel.has('a0') && id !== 'a0')
-              kernel
-                .agent('a0')
-                .spawn({ id, maxTokens: Math.min(o.tokens, 1_000), userId: `u${o.user}` });
-            else if (o.k === 'spawn')
-              kernel.spawn({ id, maxTokens: o.tokens, model: 'test-small', userId: `u${o.user}` });
-            else if (o.k === 'record')
-              kernel.agent(id).record({ inputTokens: o.input, outputTokens: o.output });
-            else if (o.k === 'grant') kernel.grant(id, o.tokens);
-            else if (o.k === 'stop') kernel.stop(id, 'test');
-            else if (o.k === 'resume') kernel.resume(id, 'test');
-            else if (o.k === 'commit')
-              kernel
-                .agent(id)
-                .reserve({ inputTokens: o.input, maxOutputTokens: o.output })
-                .commit({ inputTokens: o.input, outputTokens: o.output });
-            else if (o.k === 'release') kernel.agent(id).release();
-            else clock.advance(o.ms);
-          } catch (error) {
-            expect([
-              'UNKNOWN_AGENT',
-              'DUPLICATE_AGENT',
-              'POOL_EXHAUSTED',
-              'BUDGET_EXCEEDED',
-              'AGENT_NOT_RUNNABLE',
-              'INVALID_ARGUMENT',
-            ]).toContain((error as { code: string }).code);
-          }
-          await Promise.resolve();
-          await Promise.resolve();
-        }
+        await runJournalOps(kernel, clock, ops);
         compactions += store.compactions;
         const restarted = Object.assign(compactingStore(), {
           snapshot: store.snapshot,
