@@ -1,7 +1,7 @@
 /**
  * Question: how fast does Ledger.add book a fully attributed record (agent, task, user, session,
- * model, total; hour/day/week/month/lifetime; a record object kept in the 10,000-record ring),
- * and does its cost stay flat as records pile up?
+ * model, total; hour/day/week/month/lifetime; the burn-rate minute; its fields kept in the
+ * 10,000-record ring; the record object returned), and does its cost stay flat as records pile up?
  *
  * Setup: 1,000 agents over 200 tasks, 50 users, 100 sessions and 5 models (one per agent); time
  * advances 1 ms per record, so hour rollovers happen during the run. Two naive baselines in the

@@ -8,25 +8,30 @@ export type ReservationState = 'open' | 'committed' | 'cancelled' | 'expired' | 
 /**
  * What a reservation holds, linked into two intrusive lists: the kernel's (ordered by expiry)
  * and its agent's. Intrusive links keep reserve/commit free of Map and Set operations.
+ *
+ * One is allocated per reservation, so it stores nothing that can be derived ({@link tokens},
+ * {@link counters}). Fields are assigned in the constructor only, in one order, so that every
+ * instance shares one shape without a separate field initializer.
  */
 export class ReservationCore {
-  readonly seq: number;
-  readonly agent: AgentCore;
-  readonly model: string;
-  readonly price: ResolvedPrice;
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-  readonly tokens: number;
-  readonly nano: number;
-  readonly counters: readonly LimitCounter[];
-  readonly modelCounters: readonly LimitCounter[];
-  readonly createdAt: number;
-  readonly expiresAt: number;
-  state: ReservationState = 'open';
-  prev: ReservationCore | undefined;
-  next: ReservationCore | undefined;
-  agentPrev: ReservationCore | undefined;
-  agentNext: ReservationCore | undefined;
+  declare readonly seq: number;
+  declare readonly agent: AgentCore;
+  declare readonly model: string;
+  declare readonly price: ResolvedPrice;
+  declare readonly inputTokens: number;
+  declare readonly outputTokens: number;
+  /** Money held, nano-USD. */
+  declare readonly nano: number;
+  declare readonly modelCounters: readonly LimitCounter[];
+  /** When it expires, ms since the epoch. */
+  declare readonly expiresAt: number;
+  declare state: ReservationState;
+  /** Where the kernel's book holds it: 0 nowhere, 1 in its batch of new ones, 2 in its list. */
+  declare booked: 0 | 1 | 2;
+  declare prev: ReservationCore | undefined;
+  declare next: ReservationCore | undefined;
+  declare agentPrev: ReservationCore | undefined;
+  declare agentNext: ReservationCore | undefined;
 
   constructor(
     seq: number,
@@ -37,7 +42,6 @@ export class ReservationCore {
     outputTokens: number,
     nano: number,
     modelCounters: readonly LimitCounter[],
-    createdAt: number,
     expiresAt: number,
   ) {
     this.seq = seq;
@@ -46,11 +50,24 @@ export class ReservationCore {
     this.price = price;
     this.inputTokens = inputTokens;
     this.outputTokens = outputTokens;
-    this.tokens = inputTokens + outputTokens;
     this.nano = nano;
-    this.counters = agent.counters;
     this.modelCounters = modelCounters;
-    this.createdAt = createdAt;
     this.expiresAt = expiresAt;
+    this.state = 'open';
+    this.booked = 0;
+    this.prev = undefined;
+    this.next = undefined;
+    this.agentPrev = undefined;
+    this.agentNext = undefined;
+  }
+
+  /** Tokens held: input + max output. */
+  get tokens(): number {
+    return this.inputTokens + this.outputTokens;
+  }
+
+  /** The limit counters it holds against besides the model's: its agent's. */
+  get counters(): readonly LimitCounter[] {
+    return this.agent.counters;
   }
 }

@@ -1,4 +1,4 @@
-import type { UsageRecord } from '../budget/usage-record.js';
+import { reservationIdOf, type UsageRecord } from '../budget/usage-record.js';
 import type { Accounting } from '../kernel/accounting.js';
 import type { Usage } from '../usage.js';
 import type { ReservationCore, ReservationState } from './reservation-core.js';
@@ -20,7 +20,7 @@ export class Reservation {
 
   /** Stable id, also written to the usage record (`reservationId`). */
   get id(): string {
-    return `r${this.#core.seq}`;
+    return reservationIdOf(this.#core.seq);
   }
 
   get agentId(): string {

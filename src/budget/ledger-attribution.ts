@@ -1,3 +1,5 @@
+import type { RecordOrigin } from './ledger-recent.js';
+
 /**
  * Who a record is booked to, resolved once (at spawn) by `Ledger.attribution()` so that
  * `Ledger.add` does no lookups. Missing ids read as `NO_KEY`. Only valid with the ledger that
@@ -20,6 +22,11 @@ export class AttributionHandle implements Attribution {
   /** The model of the last record and its cell. */
   model = '';
   cell = -1;
+  /** The ledger's hour count when `cell` was last known to be in the current hour (-1: never). */
+  hour = -1;
+  /** What the kept records of `model` priced from `source` refer to (see `RecentRecords`). */
+  origin: RecordOrigin | undefined = undefined;
+  source = '';
   /** Cells of the models this handle used, by model. */
   readonly cells = new Map<string, number>();
 

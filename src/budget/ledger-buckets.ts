@@ -39,7 +39,8 @@ const NO_PERIOD: PeriodBounds = { start: -Infinity, end: -Infinity };
  * Closed buckets are also copied into a per-period history, kept for {@link HISTORY_PERIODS}.
  *
  * Times must be passed non-decreasing (the ledger clamps them) and {@link advance} must have been
- * called for a time before a cell is booked at it.
+ * called for a time before a cell is booked at it. Booking takes no time (a time passed to a call
+ * that is not inlined is boxed, 16 bytes a record): the caller rolls a {@link stale} cell first.
  */
 export class LedgerBuckets {
   readonly #timeZone: string;
@@ -127,16 +128,16 @@ export class LedgerBuckets {
     return bounds.start < this.#cutoff[k]! ? undefined : bounds;
   }
 
-  /** Adds one record to `cell`'s current hour: one compare and nine additions. */
-  book(
-    cell: number,
-    time: number,
-    usage: Usage,
-    cost: number,
-    cached: boolean,
-    saved: number,
-  ): void {
-    if (time >= this.#hourEnd[cell]!) this.#roll(cell, time);
+  /**
+   * True when `cell`'s hour ended by the start of the current one: {@link roll} it before booking.
+   * (Hours are aligned, so that is when a record in the current hour is at or after its end.)
+   */
+  stale(cell: number): boolean {
+    return this.#hourEnd[cell]! <= this.#current[0]!.start;
+  }
+
+  /** Adds one record to `cell`'s current hour: nine additions (the caller rolled a stale cell). */
+  book(cell: number, usage: Usage, cost: number, cached: boolean, saved: number): void {
     const h = this.#hour;
     const o = cell * STRIDE;
     h[o] = h[o]! + 1;
@@ -271,7 +272,7 @@ export class LedgerBuckets {
   }
 
   /** Closes the cell's buckets that end at or before `time`; the current periods contain it. */
-  #roll(cell: number, time: number): void {
+  roll(cell: number, time: number): void {
     const [hour, day, week, month] = this.#current as [
       PeriodBounds,
       PeriodBounds,

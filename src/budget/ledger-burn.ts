@@ -15,7 +15,8 @@ export interface BurnSums {
 /**
  * Tokens, cost and calls per UTC minute for the last {@link BURN_MINUTES} minutes, in a ring of
  * flat counters: O(1) per record (a minute change zeroes the minutes skipped, at most the ring).
- * Times must be non-decreasing.
+ * Times must be non-decreasing. The caller checks {@link minuteEnd} and moves the ring itself, so
+ * that `add` takes no time: a time passed to a call that is not inlined is boxed (16 bytes).
  */
 export class BurnRing {
   readonly #counters = new Float64Array(BURN_MINUTES * 3);
@@ -24,14 +25,31 @@ export class BurnRing {
   #minuteEnd = -Infinity;
   #offset = 0;
 
-  /** Adds one record at `time` (ms). */
-  add(time: number, tokens: number, costNano: number): void {
-    if (time >= this.#minuteEnd) this.#roll(time);
+  /** End of the minute records are added to: a record at or after it needs {@link moveTo} first. */
+  get minuteEnd(): number {
+    return this.#minuteEnd;
+  }
+
+  /** Adds one record to the current minute (the caller moved to the record's minute first). */
+  add(tokens: number, costNano: number): void {
     const c = this.#counters;
     const o = this.#offset;
     c[o] = c[o]! + tokens;
     c[o + 1] = c[o + 1]! + costNano;
     c[o + 2] = c[o + 2]! + 1;
+  }
+
+  /** Makes the minute of `time` (ms, not before the current one) the current one. */
+  moveTo(time: number): void {
+    const minute = Math.floor(time / MINUTE_MS);
+    const skipped = Math.min(minute - this.#minute, BURN_MINUTES);
+    for (let m = minute - skipped + 1; m <= minute; m++) {
+      const o = slot(m);
+      this.#counters.fill(0, o, o + 3);
+    }
+    this.#minute = minute;
+    this.#minuteEnd = (minute + 1) * MINUTE_MS;
+    this.#offset = slot(minute);
   }
 
   /** Sums of the minutes `from` to `to` (minute indexes, inclusive); forgotten minutes count 0. */
@@ -65,23 +83,11 @@ export class BurnRing {
   /** Fills a fresh ring from a checked snapshot. */
   load(data: LedgerBurnSnapshot): void {
     if (data.minute === null) return;
-    this.#roll(data.minute * MINUTE_MS);
+    this.moveTo(data.minute * MINUTE_MS);
     const first = data.minute - BURN_MINUTES + 1;
     for (let i = 0; i < BURN_MINUTES; i++) {
       this.#counters.set(data.counters.slice(i * 3, i * 3 + 3), slot(first + i));
     }
-  }
-
-  #roll(time: number): void {
-    const minute = Math.floor(time / MINUTE_MS);
-    const skipped = Math.min(minute - this.#minute, BURN_MINUTES);
-    for (let m = minute - skipped + 1; m <= minute; m++) {
-      const o = slot(m);
-      this.#counters.fill(0, o, o + 3);
-    }
-    this.#minute = minute;
-    this.#minuteEnd = (minute + 1) * MINUTE_MS;
-    this.#offset = slot(minute);
   }
 }
 

@@ -22,7 +22,8 @@ import {
   type ForecastLimit,
 } from './ledger-forecast.js';
 import { LedgerCells } from './ledger-cells.js';
-import { RecentRing } from './ledger-recent.js';
+import type { LedgerOptions, LedgerSpan } from './ledger-options.js';
+import { RecentRecords } from './ledger-recent.js';
 import {
   KEYS_PER_CELL,
   parseLedgerSnapshot,
@@ -32,27 +33,13 @@ import {
 } from './ledger-snapshot.js';
 import { DIMENSIONS, STRIDE, toUsageRow, type Dimension, type UsageRow } from './ledger-row.js';
 import { periodBounds, validateTimeZone } from './period.js';
-import { NO_KEY, type UsageRecord } from './usage-record.js';
+import { NO_KEY, reservationIdOf, type UsageRecord } from './usage-record.js';
 
 export type { Attribution } from './ledger-attribution.js';
 export type { BurnRate, Forecast, ForecastLimit } from './ledger-forecast.js';
 export { nanoToUsd, type Dimension, type UsageRow } from './ledger-row.js';
 export type { LedgerSnapshot } from './ledger-snapshot.js';
-
-/** Options of a {@link Ledger}. */
-export interface LedgerOptions {
-  /** Source of "now" for queries without an explicit time. */
-  readonly clock: Clock;
-  /** IANA zone that calendar periods follow. @default 'UTC' */
-  readonly timeZone?: string | undefined;
-  /** Records kept for {@link Ledger.recent} (0 keeps none, at most 10,000,000). @default 10_000 */
-  readonly recentCapacity?: number | undefined;
-  /** Called synchronously with each record after it is booked; exceptions reach `add`'s caller. */
-  readonly onRecord?: ((record: UsageRecord) => void) | undefined;
-}
-
-/** A period to aggregate over: a calendar period or the whole life of the ledger. */
-export type LedgerSpan = PeriodKind | 'lifetime';
+export type { LedgerOptions, LedgerSpan } from './ledger-options.js';
 
 const DEFAULT_BURN_WINDOW_MS = 3_600_000;
 const MAX_RECENT = 10_000_000;
@@ -91,13 +78,17 @@ export class Ledger {
   readonly #buckets: LedgerBuckets;
   readonly #cells: LedgerCells;
   readonly #burn = new BurnRing();
-  readonly #recent: RecentRing<UsageRecord>;
+  readonly #recent: RecentRecords;
   /** Identifies handles made by this ledger. */
   readonly #token = {};
   #seq = 0;
   /** Latest record time: later records are clamped to it. */
   #highWater = -Infinity;
   #hourEnd = -Infinity;
+  /** The earlier of the current hour's and burn minute's ends: a record there moves them. */
+  #nextRoll = -Infinity;
+  /** Counts the current hours: a handle whose `hour` is this one's has its cell in this hour. */
+  #hour = 0;
   /** Start of observation, for burn rates of a young ledger. */
   #origin: number;
 
@@ -114,7 +105,7 @@ export class Ledger {
     this.#clock = clock;
     this.#timeZone = timeZone === undefined ? 'UTC' : validateTimeZone(timeZone);
     this.#onRecord = onRecord;
-    this.#recent = new RecentRing(recentCapacity);
+    this.#recent = new RecentRecords(recentCapacity);
     this.#buckets = new LedgerBuckets(this.#timeZone);
     this.#cells = new LedgerCells(this.#buckets);
     this.#origin = clock.now();
@@ -164,6 +155,8 @@ export class Ledger {
    * Books one settled call in O(1). The caller has validated `usage` (see `validateUsage`),
    * `costNano` and `savedNano` (non-negative integers) and `time` (ms since the epoch); only the
    * handle is checked here.
+   * @param reservationId the reservation it settled: its id, or the kernel's reservation number
+   *   `n` for the id `r<n>` (kept as a number: the records kept then hold no string of their own).
    * @param savedNano list price of a cache hit, nano-USD; counted only when `cached`. @default 0
    * @returns the record, with the next `seq` (from 1); `savedNano` is always set.
    * @throws KernelError `INVALID_ARGUMENT` for a handle not made by this ledger.
@@ -175,19 +168,21 @@ export class Ledger {
     costNano: number,
     priceSource: string,
     cached: boolean,
-    reservationId: string | undefined,
+    reservationId: string | number | undefined,
     time: number,
     savedNano = 0,
   ): UsageRecord {
     const who = attribution as AttributionHandle;
     if (who.owner !== this.#token)
       invalid('attribution', 'a handle from this ledger’s attribution()', attribution);
-    let t = this.#highWater;
-    if (time > t) this.#highWater = t = time;
-    if (t >= this.#hourEnd) this.#advance(t);
-    const cell = who.model === model ? who.cell : this.#cells.cellFor(who, model);
-    this.#buckets.book(cell, t, usage, costNano, cached, savedNano);
-    this.#burn.add(t, usage.inputTokens + usage.outputTokens, costNano);
+    // Not `t = max(…)` in one expression: a merged value would be boxed (16 bytes a record).
+    if (time > this.#highWater) this.#highWater = time;
+    const t = this.#highWater;
+    if (t >= this.#nextRoll) this.#roll(t);
+    const cell =
+      who.model === model && who.hour === this.#hour ? who.cell : this.#cellOf(who, model, t);
+    this.#buckets.book(cell, usage, costNano, cached, savedNano);
+    this.#burn.add(usage.inputTokens + usage.outputTokens, costNano);
     const record: UsageRecord = {
       seq: ++this.#seq,
       time,
@@ -200,10 +195,11 @@ export class Ledger {
       costNano,
       priceSource,
       cached,
-      reservationId,
+      reservationId:
+        typeof reservationId === 'number' ? reservationIdOf(reservationId) : reservationId,
       savedNano,
     };
-    this.#recent.push(record);
+    this.#recent.keep(record, who, reservationId);
     if (this.#onRecord !== undefined) this.#onRecord(record);
     return record;
   }
@@ -334,20 +330,40 @@ export class Ledger {
     ledger.#cells.load(s);
     ledger.#buckets.load(s.buckets, s.cells.length / KEYS_PER_CELL, s.latest);
     ledger.#burn.load(s.burn);
-    for (const record of s.recent) ledger.#recent.push(restoreRecord(record));
+    for (const record of s.recent) ledger.#recent.keepRestored(restoreRecord(record));
     ledger.#seq = s.seq;
     ledger.#origin = s.origin;
     if (s.latest !== null) {
       ledger.#highWater = s.latest;
       ledger.#hourEnd = ledger.#buckets.hourEnd;
+      ledger.#nextRoll = Math.min(ledger.#hourEnd, ledger.#burn.minuteEnd);
     }
     return ledger;
   }
 
-  #advance(time: number): void {
-    if (time < this.#origin) this.#origin = time;
-    this.#buckets.advance(time);
-    this.#hourEnd = this.#buckets.hourEnd;
+  /**
+   * The cell of `who` with `model`, made the handle's current one and rolled into the current
+   * hour (the hot path skips this while the handle's model and hour are current).
+   */
+  #cellOf(who: AttributionHandle, model: string, time: number): number {
+    const cell = who.model === model ? who.cell : this.#cells.cellFor(who, model);
+    if (this.#buckets.stale(cell)) this.#buckets.roll(cell, time);
+    who.hour = this.#hour;
+    // The model may have changed: the next record makes a new origin.
+    who.origin = undefined;
+    return cell;
+  }
+
+  /** Moves the current hour (and the periods containing it) and the burn minute to `time`. */
+  #roll(time: number): void {
+    if (time >= this.#hourEnd) {
+      if (time < this.#origin) this.#origin = time;
+      this.#buckets.advance(time);
+      this.#hourEnd = this.#buckets.hourEnd;
+      this.#hour++;
+    }
+    if (time >= this.#burn.minuteEnd) this.#burn.moveTo(time);
+    this.#nextRoll = Math.min(this.#hourEnd, this.#burn.minuteEnd);
   }
 
   #now(): number {

@@ -2,6 +2,7 @@ import type { AgentCore } from '../agents/agent-core.js';
 import type { ReservationCore } from '../agents/reservation-core.js';
 import type { SignalLimit } from '../agents/signal.js';
 import type { CallCap } from '../budget/limit-registry.js';
+import { reservationIdOf } from '../budget/usage-record.js';
 import { BudgetExceededError, KernelError } from '../errors.js';
 import { expectId, invalid } from '../validate.js';
 
@@ -83,9 +84,9 @@ export function notRunnable(core: AgentCore): KernelError {
 export function settled(r: ReservationCore): KernelError {
   return new KernelError(
     'RESERVATION_SETTLED',
-    `Reservation \`r${r.seq}\` of agent \`${r.agent.id}\` is already ${r.state}`,
+    `Reservation \`${reservationIdOf(r.seq)}\` of agent \`${r.agent.id}\` is already ${r.state}`,
     {
-      details: { reservationId: `r${r.seq}`, state: r.state },
+      details: { reservationId: reservationIdOf(r.seq), state: r.state },
     },
   );
 }

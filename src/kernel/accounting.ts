@@ -1,11 +1,8 @@
 import type { AgentCore } from '../agents/agent-core.js';
 import { ReservationCore } from '../agents/reservation-core.js';
 import type { Ledger } from '../budget/ledger.js';
-import type { LimitRegistry } from '../budget/limit-registry.js';
 import type { LimitCounter } from '../budget/limit-counter.js';
 import type { UsageRecord } from '../budget/usage-record.js';
-import type { Clock } from '../clock.js';
-import type { Pricing } from '../pricing/pricing.js';
 import type { ResolvedPrice } from '../pricing/resolved-price.js';
 import { validateUsage, type Usage } from '../usage.js';
 import { expectTokens, invalid } from '../validate.js';
@@ -23,41 +20,10 @@ import {
 export { budgetError, notRunnable, type Refusal } from './accounting-outcomes.js';
 import type { ReservationBook } from './reservation-book.js';
 import { headroomOf, type Headroom } from './headroom.js';
-import type { SignalRouter } from './signal-router.js';
+import { hold, journalRecordOf } from './journal-record.js';
+import type { AccountingDeps, ReserveRequest } from './accounting-types.js';
 
-/** A reservation request. */
-export interface ReserveRequest {
-  /** Model id; defaults to the agent's `model`. */
-  readonly model?: string;
-  readonly inputTokens: number;
-  readonly maxOutputTokens: number;
-  /** Time to live in ms. @default the kernel's `reservationTtlMs` */
-  readonly ttlMs?: number;
-}
-
-/** What the accounting path needs from the kernel. */
-export interface AccountingDeps {
-  readonly clock: Clock;
-  readonly pricing: Pricing;
-  readonly ledger: Ledger;
-  readonly registry: LimitRegistry;
-  readonly router: SignalRouter;
-  readonly ttlMs: number;
-  /** Receives each record; called only while `wantsRecords()` says someone listens. */
-  readonly onRecord: (record: UsageRecord) => void;
-  readonly wantsRecords: () => boolean;
-  /**
-   * Journals a record before anything is booked (undefined without a store): if the store fails,
-   * the call throws with the kernel's state unchanged, and an acknowledged record is on disk.
-   */
-  readonly journalRecord:
-    | ((
-        record: UsageRecord,
-        counters: readonly LimitCounter[],
-        modelCounters: readonly LimitCounter[],
-      ) => void)
-    | undefined;
-}
+export type { AccountingDeps, ReserveRequest } from './accounting-types.js';
 
 /**
  * The accounting hot path: reserve, commit, cancel, record. Plain synchronous code over fields
@@ -86,16 +52,17 @@ export class Accounting {
   /** Holds tokens and money against every applicable limit, all-or-nothing; a refusal holds nothing. */
   tryReserve(core: AgentCore, request: ReserveRequest): ReservationCore | Refusal {
     if (!core.runnable) throw notRunnable(core);
+    const d = this.#d;
     const model = modelOf(core, request.model);
     const input = expectTokens('inputTokens', request.inputTokens);
     const output = expectTokens('maxOutputTokens', request.maxOutputTokens);
-    const ttl = request.ttlMs === undefined ? this.#d.ttlMs : ttlOf(request.ttlMs);
+    const ttl = request.ttlMs === undefined ? d.ttlMs : ttlOf(request.ttlMs);
     const price = this.#price(core, model);
     const tokens = input + output;
     if (!Number.isSafeInteger(tokens))
       invalid('inputTokens + maxOutputTokens', 'a safe integer', tokens);
-    const nano = this.#d.pricing.maxCost(price, input, output);
-    const now = this.#d.clock.now();
+    const nano = d.pricing.maxCost(price, input, output);
+    const now = d.clock.now();
 
     const free = core.total - core.used - core.reserved;
     if (tokens > free) return refusal('window', 'window', 'tokens', tokens, free);
@@ -108,20 +75,23 @@ export class Accounting {
       if (output > reasoningFree)
         return refusal('window.reasoning', 'reasoning', 'tokens', output, reasoningFree);
     }
-    const capRefusal = checkCaps(this.#d.registry.callCaps, tokens, nano);
+    // Calls only when there is something to check: code never run is not compiled in, which
+    // leaves room for the JIT to inline the rest.
+    const caps = d.registry.callCaps;
+    const capRefusal = caps.length === 0 ? undefined : checkCaps(caps, tokens, nano);
     if (capRefusal !== undefined) return capRefusal;
     const modelCounters = core.lastModelCounters;
     const refused =
       this.#check(core.counters, tokens, nano, now) ??
-      this.#check(modelCounters, tokens, nano, now);
-    this.#d.router.flush();
+      (modelCounters.length === 0 ? undefined : this.#check(modelCounters, tokens, nano, now));
+    d.router.flush();
     if (refused !== undefined) return refused;
 
     core.reserved += tokens;
     core.lookupReserved += input;
     core.reasoningReserved += output;
     hold(core.counters, tokens, nano);
-    hold(modelCounters, tokens, nano);
+    if (modelCounters.length !== 0) hold(modelCounters, tokens, nano);
     const r = new ReservationCore(
       ++this.#seq,
       core,
@@ -131,7 +101,6 @@ export class Accounting {
       output,
       nano,
       modelCounters,
-      now,
       now + ttl,
     );
     this.book.add(r);
@@ -214,43 +183,36 @@ export class Accounting {
     r: ReservationCore | undefined,
     savedNano: number | undefined,
   ): UsageRecord {
-    const now = this.#d.clock.now();
+    const d = this.#d;
+    const now = d.clock.now();
     const tokens = cached ? 0 : usage.inputTokens + usage.outputTokens;
-    const cost = cached ? 0 : this.#d.pricing.cost(price, usage);
-    if (this.#d.journalRecord !== undefined) {
-      const a = core.attribution;
-      this.#d.journalRecord(
-        {
-          seq: this.#ledger.size + 1,
-          time: now,
-          agentId: a.agentId,
-          taskId: a.taskId,
-          userId: a.userId,
-          sessionId: a.sessionId,
-          model,
-          usage,
-          costNano: cost,
-          priceSource: price.source,
-          cached,
-          reservationId: r === undefined ? undefined : `r${r.seq}`,
-          savedNano: savedNano ?? 0,
-        },
-        core.counters,
-        modelCounters,
+    const cost = cached ? 0 : d.pricing.cost(price, usage);
+    if (d.journalRecord !== undefined) {
+      const entry = journalRecordOf(
+        this.#ledger.size + 1,
+        now,
+        core,
+        model,
+        usage,
+        cost,
+        price.source,
+        cached,
+        r,
+        savedNano,
       );
+      d.journalRecord(entry, core.counters, modelCounters);
     }
-    const live = !core.lifecycle.final;
-    if (live && tokens > 0) {
+    if (tokens > 0 && !core.lifecycle.final) {
       core.used += tokens;
       core.lookupUsed += usage.inputTokens;
       core.reasoningUsed += usage.outputTokens;
       if (core.used >= core.ladder.nextAt || core.used >= core.total) {
-        if (core.state !== 'waiting') this.#d.router.windowCrossing(core);
+        if (core.state !== 'waiting') d.router.windowCrossing(core);
       }
     }
     if (tokens > 0 || cost > 0) {
       this.#add(core, core.counters, tokens, cost, now, false);
-      this.#add(core, modelCounters, tokens, cost, now, true);
+      if (modelCounters.length !== 0) this.#add(core, modelCounters, tokens, cost, now, true);
     }
     const record = this.#ledger.add(
       core.attribution,
@@ -259,12 +221,12 @@ export class Accounting {
       cost,
       price.source,
       cached,
-      r === undefined ? undefined : `r${r.seq}`,
+      r === undefined ? undefined : r.seq,
       now,
       savedNano,
     );
-    this.#d.router.flush();
-    if (this.#d.wantsRecords()) this.#d.onRecord(record);
+    d.router.flush();
+    if (d.wantsRecords()) d.onRecord(record);
     return record;
   }
 
@@ -403,13 +365,5 @@ export class Accounting {
     if (state === 'cancelled') this.book.remove(r);
     this.#unhold(r);
     r.state = state;
-  }
-}
-
-function hold(counters: readonly LimitCounter[], tokens: number, nano: number): void {
-  for (let i = 0; i < counters.length; i++) {
-    const c = counters[i] as LimitCounter;
-    c.reservedTokens += tokens;
-    c.reservedNano += nano;
   }
 }
