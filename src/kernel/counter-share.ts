@@ -34,13 +34,16 @@ export class CounterShare implements CounterLease {
   readonly nanoSizer: LeaseSizer;
   readonly #refill: (share: CounterShare) => void;
   readonly #budgetOf: (counter: LimitCounter) => SharedBudget;
+  readonly #moved: (share: CounterShare, from: SharedBudget) => void;
 
   constructor(
     counter: LimitCounter,
     sizing: LeaseSizing,
     budgetOf: (counter: LimitCounter) => SharedBudget,
     refill: (share: CounterShare) => void,
+    moved: (share: CounterShare, from: SharedBudget) => void,
   ) {
+    this.#moved = moved;
     this.counter = counter;
     this.#budgetOf = budgetOf;
     this.budget = budgetOf(counter);
@@ -78,7 +81,9 @@ export class CounterShare implements CounterLease {
   }
 
   rolled(): void {
+    const from = this.budget;
     this.budget = this.#budgetOf(this.counter);
+    this.#moved(this, from);
     this.grantedTokens = this.grantedNano = 0;
     this.allowanceTokens = this.allowanceNano = 0;
     this.externalTokens = this.externalNano = 0;

@@ -59,7 +59,7 @@ export interface KernelOptions {
   readonly downgrade?: Readonly<Record<string, string>>;
   /** How output tokens are estimated for calls that set no `maxOutputTokens`. */
   readonly outputEstimate?: OutputEstimatorOptions;
-  /** Where durable state goes (a journal file, …); replayed on start (`await kernel.ready`). @default none: in memory */
+  /** Where durable or shared state goes: a journal file (replayed on start, `await kernel.ready`) or Redis (a pool and limits shared by several processes). @default none: in memory */
   readonly store?: LedgerStore;
   /** Entries journaled between snapshots: then the store is compacted, so a restart replays little. @default 100_000 */
   readonly compactEvery?: number;

@@ -58,6 +58,11 @@ export class SharedBudgets {
       this.store.leaseSizing,
       (c) => this.#budgetOf(c, c.periodStart),
       (s) => this.#want(s),
+      (s, from) => {
+        // A new period is a new budget: index the share under its new id.
+        this.#shares.delete(from.id);
+        this.#shares.set(s.budget.id, s);
+      },
     );
     this.#all.add(share);
     this.#shares.set(share.budget.id, share);
@@ -199,7 +204,6 @@ export class SharedBudgets {
   #want(share: CounterShare): void {
     if (share.pending !== undefined || this.#closing || !this.#started) return;
     this.#wanted.add(share);
-    this.#shares.set(share.budget.id, share);
     share.pending = new Promise<void>((resolve) => (share.settle = resolve)).finally(() => {
       share.pending = undefined;
     });
@@ -284,7 +288,7 @@ export class SharedBudgets {
   #observe(id: string, t: number, n: number, mine: readonly [number, number] | undefined): void {
     if (id === this.pool.budget.id) return;
     const share = this.#shares.get(id);
-    if (share === undefined || share.budget.id !== id) return;
+    if (share === undefined) return;
     share.observe(t, n, mine);
     this.#host.crossed(share.counter);
   }
@@ -292,7 +296,10 @@ export class SharedBudgets {
   /** Room again somewhere: agents waiting for the pool, and starved limits, ask again. */
   #freed(id: string): void {
     if (id === this.pool.budget.id) this.pool.check();
-    else if (this.#shares.get(id)?.starved === true) this.#shares.get(id)?.low();
+    else {
+      const share = this.#shares.get(id);
+      if (share?.starved === true) share.low();
+    }
   }
 
   #availability(up: boolean): void {
@@ -320,7 +327,6 @@ export class SharedBudgets {
 
   async #renew(): Promise<void> {
     const live = [...this.#all].filter((s) => s.leased && s.grantedTokens + s.grantedNano > 0);
-    this.#reindex();
     try {
       const usage = await this.store.renew([...live.map((s) => s.budget), this.pool.budget]);
       this.#lastRenewOk = this.#host.clock.now();
@@ -344,11 +350,5 @@ export class SharedBudgets {
         if (this.store.failMode(s.counter.limit.name) === 'closed') s.collapse();
       if (this.store.failMode('pool') === 'closed') this.pool.lost();
     }
-  }
-
-  /** Keeps the id index on each counter's current period. */
-  #reindex(): void {
-    this.#shares.clear();
-    for (const s of this.#all) this.#shares.set(s.budget.id, s);
   }
 }
