@@ -12,41 +12,41 @@ export interface Usage {
   readonly reasoningTokens?: number;
 }
 
-function isCount(v: unknown): boolean {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
-
 /**
  * Checks a usage object: every count a non-negative safe integer, `cacheRead + cacheWrite ≤ input`
- * and `reasoning ≤ output`. Unrolled (no keyed property loads): it runs on every record.
+ * and `reasoning ≤ output`. Written out (no helper calls, no keyed loads): it runs on every record
+ * inside the accounting path's inlining budget.
  * @throws KernelError `INVALID_ARGUMENT`
  */
 export function validateUsage(usage: unknown, name = 'usage'): Usage {
-  if (usage === null || typeof usage !== 'object') invalid(name, 'a usage object', usage);
   const u = usage as Usage;
-  const input = u.inputTokens;
-  const output = u.outputTokens;
-  const read = u.cacheReadTokens;
-  const write = u.cacheWriteTokens;
-  const reasoning = u.reasoningTokens;
-  if (
-    isCount(input) &&
-    isCount(output) &&
-    (read === undefined || isCount(read)) &&
-    (write === undefined || isCount(write)) &&
-    (reasoning === undefined || isCount(reasoning)) &&
-    (read ?? 0) + (write ?? 0) <= input &&
-    (reasoning ?? 0) <= output &&
-    !Array.isArray(usage)
-  ) {
-    return u;
+  if (typeof usage === 'object' && usage !== null) {
+    const input = u.inputTokens;
+    const output = u.outputTokens;
+    const read = u.cacheReadTokens;
+    const write = u.cacheWriteTokens;
+    const reasoning = u.reasoningTokens;
+    if (
+      Number.isSafeInteger(input) &&
+      input >= 0 &&
+      Number.isSafeInteger(output) &&
+      output >= 0 &&
+      (read === undefined || (Number.isSafeInteger(read) && read >= 0)) &&
+      (write === undefined || (Number.isSafeInteger(write) && write >= 0)) &&
+      (reasoning === undefined || (Number.isSafeInteger(reasoning) && reasoning >= 0)) &&
+      (read ?? 0) + (write ?? 0) <= input &&
+      (reasoning ?? 0) <= output &&
+      !Array.isArray(usage)
+    )
+      return u;
   }
   return explain(usage, name);
 }
 
 /** The slow path of {@link validateUsage}: names the first offending field. */
 function explain(usage: unknown, name: string): never {
-  if (Array.isArray(usage)) invalid(name, 'a usage object', usage);
+  if (usage === null || typeof usage !== 'object' || Array.isArray(usage))
+    invalid(name, 'a usage object', usage);
   const u = usage as Record<string, unknown>;
   if (!isTokenCount(u['inputTokens']))
     invalid(`${name}.inputTokens`, 'a non-negative safe integer', u['inputTokens']);

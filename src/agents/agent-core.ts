@@ -66,6 +66,8 @@ export class AgentCore {
   lastModel: string | undefined;
   lastPrice: ResolvedPrice | undefined;
   lastModelCounters: readonly LimitCounter[] = [];
+  /** Until when `lastPrice` applies (ms; a time- or date-conditional price changes then). */
+  priceUntil = 0;
   /** The public handle, created once (kept here so `kernel.agent(id)` returns the same object). */
   handle: object | undefined;
 

@@ -2,6 +2,7 @@ import type { Actor } from 'xstate';
 import type { UsageRecord } from '../budget/usage-record.js';
 import { KernelError } from '../errors.js';
 import type { Refusal, ReserveRequest } from '../kernel/accounting.js';
+import { ended } from '../kernel/accounting-outcomes.js';
 import type { KernelEngine } from '../kernel/kernel-engine.js';
 import type { CallOptions, CallRequest, CallResult, Invoke } from '../calls/call-types.js';
 import type { Usage } from '../usage.js';
@@ -187,13 +188,11 @@ export class GovernedAgent {
    * @throws KernelError `INVALID_ARGUMENT`, `UNKNOWN_MODEL`, `AGENT_RELEASED`
    */
   record(usage: Usage, options?: { model?: string }): UsageRecord {
-    this.#engine.assertOpen();
-    if (this.#core.lifecycle.final)
-      throw new KernelError(
-        'AGENT_RELEASED',
-        `Agent \`${this.id}\` is ${this.state}; record through a live agent`,
-      );
-    return this.#engine.accounting.record(this.#core, usage, options?.model, false);
+    const engine = this.#engine;
+    engine.assertOpen();
+    const core = this.#core;
+    if (core.lifecycle.final) throw ended(core, 'record through a live agent');
+    return engine.accounting.record(core, usage, options?.model, false);
   }
 
   /**

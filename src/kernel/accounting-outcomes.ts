@@ -42,12 +42,13 @@ export function refusal(
 
 /** The call's model: the one given, else the agent's default. */
 export function modelOf(core: AgentCore, model: string | undefined): string {
-  if (model === undefined) {
-    if (core.defaultModel === undefined)
-      invalid('model', 'a model id (the agent has no default `model`)', model);
-    return core.defaultModel;
-  }
+  // On every call: the common cases (the default model, the model of the last call) stay small.
+  if (model === undefined) return core.defaultModel ?? noModel();
   return model === core.lastModel ? model : expectId('model', model);
+}
+
+function noModel(): never {
+  return invalid('model', 'a model id (the agent has no default `model`)', undefined);
 }
 
 /** A reservation's time to live, checked. */
@@ -57,15 +58,16 @@ export function ttlOf(value: unknown): number {
   return value;
 }
 
+/** The error for a call through an agent that has ended (released or killed). */
+export function ended(core: AgentCore, hint: string): KernelError {
+  return new KernelError('AGENT_RELEASED', `Agent \`${core.id}\` is ${core.state}; ${hint}`, {
+    details: { agentId: core.id },
+  });
+}
+
 /** The error for an agent that may not reserve now (waiting, stopped, or ended). */
 export function notRunnable(core: AgentCore): KernelError {
-  if (core.lifecycle.final) {
-    return new KernelError(
-      'AGENT_RELEASED',
-      `Agent \`${core.id}\` is ${core.state}; it can no longer reserve`,
-      { details: { agentId: core.id } },
-    );
-  }
+  if (core.lifecycle.final) return ended(core, 'it can no longer reserve');
   const causes = [...core.stopCauses.keys()];
   const why =
     core.state === 'waiting'

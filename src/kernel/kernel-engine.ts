@@ -151,7 +151,17 @@ export class KernelEngine {
     return this.workers.tokens;
   }
 
+  /** Throws unless the kernel takes calls. Kept small (the errors are built apart): it is inlined. */
   assertOpen(): void {
+    if (
+      this.closed ||
+      this.journal.failed !== undefined ||
+      (this.loading && !this.journal.replaying)
+    )
+      this.#refuse();
+  }
+
+  #refuse(): never {
     if (this.closed)
       throw new KernelError('KERNEL_CLOSED', 'The kernel is closed; create a new one');
     if (this.journal.failed !== undefined)
@@ -160,11 +170,10 @@ export class KernelEngine {
         'The kernel stopped after its store failed: durability can no longer be promised',
         { cause: this.journal.failed },
       );
-    if (this.loading && !this.journal.replaying)
-      throw new KernelError(
-        'NOT_READY',
-        'The kernel is replaying its store; `await kernel.ready` first',
-      );
+    throw new KernelError(
+      'NOT_READY',
+      'The kernel is replaying its store; `await kernel.ready` first',
+    );
   }
 
   /** Replays the store (kernel.ready): signals and events stay muted until it is done. */
@@ -236,6 +245,7 @@ export class KernelEngine {
       deliver: (signal: SignalEvent) => this.router.deliver(core, signal),
       kernelActor: this.actor,
     });
+    this.accounting.prime(core);
     if (parent === undefined) {
       const grant = this.pool.queue.blocks(core) ? 0 : this.pool.take(core, this.agents.values());
       if (grant === 0 && this.options.onExhausted === 'reject') {

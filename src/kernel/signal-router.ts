@@ -66,7 +66,11 @@ export class SignalRouter {
 
   /** Delivers everything queued, in order. Re-entrant calls return at once; the outer loop drains. */
   flush(): void {
-    if (this.#flushing || this.#queue.length === 0) return;
+    // Runs after every operation: kept small (the delivery loop apart) so that it is inlined.
+    if (this.#queue.length !== 0 && !this.#flushing) this.#drain();
+  }
+
+  #drain(): void {
     this.#flushing = true;
     try {
       for (let item = this.#queue.shift(); item !== undefined; item = this.#queue.shift()) {

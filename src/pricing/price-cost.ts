@@ -17,26 +17,45 @@ import type { ResolvedPrice } from './resolved-price.js';
  * product `tokens × nanoPerToken` stays below 2^53.
  */
 export function priceCost(price: ResolvedPrice, usage: Usage): number {
-  const input = usage.inputTokens;
-  let inputRate = price.inputNano;
-  let outputRate = price.outputNano;
-  let readRate = price.cacheReadNano;
-  let writeRate = price.cacheWriteNano;
+  // Untiered prices (most) skip the tier search: this runs on every record, inlined.
+  return price.tiers.length === 0
+    ? costAt(usage, price.inputNano, price.outputNano, price.cacheReadNano, price.cacheWriteNano)
+    : tieredCost(price, usage);
+}
+
+function tieredCost(price: ResolvedPrice, usage: Usage): number {
   const tiers = price.tiers;
   for (let i = tiers.length - 1; i >= 0; i--) {
     const tier = tiers[i]!;
-    if (input > tier.aboveInputTokens) {
-      inputRate = tier.inputNano;
-      outputRate = tier.outputNano;
-      readRate = tier.cacheReadNano;
-      writeRate = tier.cacheWriteNano;
-      break;
-    }
+    if (usage.inputTokens > tier.aboveInputTokens)
+      return costAt(
+        usage,
+        tier.inputNano,
+        tier.outputNano,
+        tier.cacheReadNano,
+        tier.cacheWriteNano,
+      );
   }
+  return costAt(
+    usage,
+    price.inputNano,
+    price.outputNano,
+    price.cacheReadNano,
+    price.cacheWriteNano,
+  );
+}
+
+function costAt(
+  usage: Usage,
+  inputRate: number,
+  outputRate: number,
+  readRate: number,
+  writeRate: number,
+): number {
   const read = usage.cacheReadTokens ?? 0;
   const write = usage.cacheWriteTokens ?? 0;
   return (
-    Math.round((input - read - write) * inputRate) +
+    Math.round((usage.inputTokens - read - write) * inputRate) +
     Math.round(read * readRate) +
     Math.round(write * writeRate) +
     Math.round(usage.outputTokens * outputRate)
@@ -56,7 +75,9 @@ export function priceMaxCost(
 ): number {
   let inputRate = Math.max(price.inputNano, price.cacheReadNano, price.cacheWriteNano);
   let outputRate = price.outputNano;
-  for (const tier of price.tiers) {
+  const tiers = price.tiers;
+  for (let i = 0; i < tiers.length; i++) {
+    const tier = tiers[i]!;
     if (inputTokens > tier.aboveInputTokens) {
       inputRate = Math.max(inputRate, tier.inputNano, tier.cacheReadNano, tier.cacheWriteNano);
       outputRate = Math.max(outputRate, tier.outputNano);

@@ -69,6 +69,12 @@ export interface Pricing {
    */
   resolve(model: string): ResolvedPrice;
   /**
+   * Until when (ms since the epoch) the price `resolve(model)` returned last stays in force:
+   * Infinity for a fixed price, the next change for a date- or time-conditional one. The kernel
+   * reuses an agent's price until then; a `Pricing` without this method is asked on every call.
+   */
+  validUntil?(model: string): number;
+  /**
    * The cost of `usage` in integer nano-USD (see {@link priceCost} for the formula). Hot path:
    * no validation, no allocation; pass a usage that passed `validateUsage`.
    */
@@ -158,6 +164,10 @@ class PriceBook implements Pricing {
     }
     expectId('model', model);
     return this.#entry(model).price;
+  }
+
+  validUntil(model: string): number {
+    return this.#memo.get(model)?.expiresAt ?? 0;
   }
 
   cost(price: ResolvedPrice, usage: Usage): number {
