@@ -13,6 +13,15 @@ export function opsPerSecond(
   return (n * 1e9) / ns;
 }
 
+/**
+ * Operations per second of `pass(k)`, which does `size` operations per call (one pass over the
+ * agents, say): the harness's call and index arithmetic are paid once per pass, not per
+ * operation, so the figure is the operation's own cost.
+ */
+export function passOpsPerSecond(ops: number, size: number, pass: (k: number) => void): number {
+  return opsPerSecond(Math.ceil(ops / size), pass, 20) * size;
+}
+
 /** Best of `rounds` measurements (the least disturbed by the other core's load). */
 export function best(rounds: number, measure: () => number): number {
   let top = 0;

@@ -22,6 +22,31 @@ export interface RunnableWaiter {
  * Window invariant: `used + reserved + free = total` (reserved includes children's windows).
  */
 export class AgentCore {
+  // Read on every record and commit: declared first, so that V8 (which lays fields out in
+  // declaration order) keeps them in the object's first cache lines.
+  readonly lifecycle: AgentLifecycle;
+  readonly counters: readonly LimitCounter[];
+  readonly attribution: Attribution;
+  readonly ladder: ThresholdLadder;
+  readonly defaultModel: string | undefined;
+  /** Memo of the last model used: its price and model-limit counters. */
+  lastModel: string | undefined;
+  lastPrice: ResolvedPrice | undefined;
+  /** Until when `lastPrice` applies (ms; a time- or date-conditional price changes then). */
+  priceUntil = 0;
+  lastModelCounters: readonly LimitCounter[] = [];
+  total = 0;
+  used = 0;
+  lookupUsed = 0;
+  reasoningUsed = 0;
+  /** Open reservations plus children's windows. */
+  reserved = 0;
+  lookupReserved = 0;
+  reasoningReserved = 0;
+  readonly enforceSplit: boolean;
+  /** Intrusive list of this agent's open reservations. */
+  firstReservation: ReservationCore | undefined;
+
   readonly id: string;
   readonly taskId: string | undefined;
   readonly userId: string | undefined;
@@ -29,28 +54,13 @@ export class AgentCore {
   readonly labels: Readonly<Record<string, string>>;
   readonly priority: Priority;
   readonly parent: AgentCore | undefined;
-  readonly defaultModel: string | undefined;
   readonly lookupRatio: number;
-  readonly enforceSplit: boolean;
   /** Tokens asked for at spawn (undefined: a priority share). */
   readonly requested: number | undefined;
   /** Spawn order, for FIFO within a priority. */
   readonly seq: number;
-  readonly counters: readonly LimitCounter[];
-  readonly attribution: Attribution;
-  readonly ladder: ThresholdLadder;
-  readonly lifecycle: AgentLifecycle;
-
-  total = 0;
-  used = 0;
-  /** Open reservations plus children's windows. */
-  reserved = 0;
   /** Tokens of `reserved` held by live children's windows. */
   childHold = 0;
-  lookupUsed = 0;
-  lookupReserved = 0;
-  reasoningUsed = 0;
-  reasoningReserved = 0;
   /** Calls switch to the cheaper model of the kernel's `downgrade` map while set (rules, operators). */
   downgraded = false;
   /** Tokens taken by critical preemption, restored first when the pool is replenished. */
@@ -58,16 +68,8 @@ export class AgentCore {
   /** Why the agent is stopped, by cause name; empty when it may run. Created on the first stop. */
   #stopCauses: Map<string, SignalLimit> | undefined;
   children: Set<AgentCore> | undefined;
-  /** Intrusive list of this agent's open reservations. */
-  firstReservation: ReservationCore | undefined;
   waiters: RunnableWaiter[] | undefined;
   handlers: Map<SignalName, Array<(e: SignalEvent) => void>> | undefined;
-  /** Memo of the last model used: its price and model-limit counters. */
-  lastModel: string | undefined;
-  lastPrice: ResolvedPrice | undefined;
-  lastModelCounters: readonly LimitCounter[] = [];
-  /** Until when `lastPrice` applies (ms; a time- or date-conditional price changes then). */
-  priceUntil = 0;
   /** The public handle, created once (kept here so `kernel.agent(id)` returns the same object). */
   handle: object | undefined;
 

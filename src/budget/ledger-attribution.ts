@@ -19,6 +19,9 @@ export interface Attribution {
  * @internal
  */
 export class AttributionHandle implements Attribution {
+  // Fields every record reads come first: V8 lays them out in declaration order.
+  /** Identifies the ledger that owns the keys and cells. */
+  readonly owner: object;
   /** The model of the last record and its cell. */
   model = '';
   cell = -1;
@@ -27,19 +30,36 @@ export class AttributionHandle implements Attribution {
   /** What the kept records of `model` priced from `source` refer to (see `RecentRecords`). */
   origin: RecordOrigin | undefined = undefined;
   source = '';
+  readonly agentId: string;
+  readonly taskId: string;
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly agentKey: number;
+  readonly taskKey: number;
+  readonly userKey: number;
+  readonly sessionKey: number;
   /** Cells of the models this handle used, by model. */
   readonly cells = new Map<string, number>();
 
   constructor(
-    /** Identifies the ledger that owns the keys and cells. */
-    readonly owner: object,
-    readonly agentId: string,
-    readonly taskId: string,
-    readonly userId: string,
-    readonly sessionId: string,
-    readonly agentKey: number,
-    readonly taskKey: number,
-    readonly userKey: number,
-    readonly sessionKey: number,
-  ) {}
+    owner: object,
+    agentId: string,
+    taskId: string,
+    userId: string,
+    sessionId: string,
+    agentKey: number,
+    taskKey: number,
+    userKey: number,
+    sessionKey: number,
+  ) {
+    this.owner = owner;
+    this.agentId = agentId;
+    this.taskId = taskId;
+    this.userId = userId;
+    this.sessionId = sessionId;
+    this.agentKey = agentKey;
+    this.taskKey = taskKey;
+    this.userKey = userKey;
+    this.sessionKey = sessionKey;
+  }
 }

@@ -136,16 +136,22 @@ export class LedgerBuckets {
     return this.#hourEnd[cell]! <= this.#current[0]!.start;
   }
 
-  /** Adds one record to `cell`'s current hour: nine additions (the caller rolled a stale cell). */
+  /**
+   * Adds one record to `cell`'s current hour: up to nine additions (the caller rolled a stale
+   * cell). Counts a call does not have (no cache, no reasoning: most calls) are skipped.
+   */
   book(cell: number, usage: Usage, cost: number, cached: boolean, saved: number): void {
     const h = this.#hour;
     const o = cell * STRIDE;
+    const read = usage.cacheReadTokens;
+    const write = usage.cacheWriteTokens;
+    const reasoning = usage.reasoningTokens;
     h[o] = h[o]! + 1;
     h[o + 1] = h[o + 1]! + usage.inputTokens;
     h[o + 2] = h[o + 2]! + usage.outputTokens;
-    h[o + 3] = h[o + 3]! + (usage.cacheReadTokens ?? 0);
-    h[o + 4] = h[o + 4]! + (usage.cacheWriteTokens ?? 0);
-    h[o + 5] = h[o + 5]! + (usage.reasoningTokens ?? 0);
+    if (read) h[o + 3] = h[o + 3]! + read;
+    if (write) h[o + 4] = h[o + 4]! + write;
+    if (reasoning) h[o + 5] = h[o + 5]! + reasoning;
     h[o + 6] = h[o + 6]! + cost;
     if (cached) {
       h[o + 7] = h[o + 7]! + 1;

@@ -108,6 +108,12 @@ export class LimitRegistry {
   readonly #timeZone: string;
   /** Per-call caps, checked against each reservation. */
   readonly callCaps: readonly CallCap[];
+  /**
+   * No counter's period ends before this (ms since the epoch), so until then the hot path does
+   * not look at periods at all. A counter rolled by other means leaves it early: the next
+   * {@link rollDue} then finds nothing due and moves it on.
+   */
+  nextRoll = Infinity;
 
   constructor(options: {
     limits: readonly LimitSpec[];
@@ -209,6 +215,7 @@ export class LimitRegistry {
       c.usedNano = s.usedNano;
       c.periodStart = s.periodStart;
       c.periodEnd = s.periodEnd ?? Infinity;
+      this.nextRoll = Math.min(this.nextRoll, c.periodEnd);
       c.tokenLadder.restore(s.tokens[0], s.tokens[1], c.limit.tokens);
       c.nanoLadder.restore(s.nano[0], s.nano[1], c.limit.nano);
       c.retrigger();
@@ -222,9 +229,23 @@ export class LimitRegistry {
     if (counter === undefined) {
       counter = new LimitCounter(resolve(t, key, this.#warn), this.#clock.now(), this.#timeZone);
       this.#counters.set(id, counter);
+      this.nextRoll = Math.min(this.nextRoll, counter.periodEnd);
       this.onCounter?.(counter);
     }
     return counter;
+  }
+
+  /**
+   * Calls `roll` with every counter whose period ended by `now` (which starts its next period),
+   * then moves {@link nextRoll} to the earliest end left. O(counters), once per period end.
+   */
+  rollDue(now: number, roll: (counter: LimitCounter) => void): void {
+    let next = Infinity;
+    for (const c of this.#counters.values()) {
+      if (now >= c.periodEnd) roll(c);
+      if (c.periodEnd < next) next = c.periodEnd;
+    }
+    this.nextRoll = next;
   }
 }
 

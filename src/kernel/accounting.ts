@@ -82,9 +82,10 @@ export class Accounting {
     const capRefusal = caps.length === 0 ? undefined : checkCaps(caps, tokens, nano);
     if (capRefusal !== undefined) return capRefusal;
     const modelCounters = core.lastModelCounters;
+    if (now >= d.registry.nextRoll) this.#rollDue(now);
     const refused =
-      this.#check(core.counters, tokens, nano, now) ??
-      (modelCounters.length === 0 ? undefined : this.#check(modelCounters, tokens, nano, now));
+      this.#check(core.counters, tokens, nano) ??
+      (modelCounters.length === 0 ? undefined : this.#check(modelCounters, tokens, nano));
     d.router.flush();
     if (refused !== undefined) return refused;
 
@@ -222,6 +223,7 @@ export class Accounting {
         d.router.windowCrossing(core);
     }
     if (tokens > 0 || cost > 0) {
+      if (now >= d.registry.nextRoll) this.#rollDue(now);
       this.#add(core, core.counters, tokens, cost, now, false);
       if (modelCounters.length !== 0) this.#add(core, modelCounters, tokens, cost, now, true);
     }
@@ -278,11 +280,9 @@ export class Accounting {
     now: number,
     isModel: boolean,
   ): void {
+    // Periods are current: the caller rolled what had ended (see LimitRegistry.nextRoll).
     for (let i = 0; i < counters.length; i++) {
       const c = counters[i] as LimitCounter;
-      if (now >= c.periodEnd) this.#roll(c, now);
-      // A record from before the counter's period (replayed from a journal) is not this period's.
-      else if (now < c.periodStart) continue;
       c.usedTokens += tokens;
       c.usedNano += nano;
       if (c.usedTokens >= c.triggerTokens || c.usedNano >= c.triggerNano)
@@ -326,8 +326,9 @@ export class Accounting {
         });
     if (tokens > 0 || r.costNano > 0) {
       const origin = live ? core : undefined;
-      this.#add(origin, counters, tokens, r.costNano, r.time, false);
-      this.#add(origin, this.#d.registry.modelCounters(r.model), tokens, r.costNano, r.time, true);
+      this.#replayAdd(origin, counters, tokens, r.costNano, r.time, false);
+      const models = this.#d.registry.modelCounters(r.model);
+      this.#replayAdd(origin, models, tokens, r.costNano, r.time, true);
     }
     const attribution = core?.attribution ?? this.#ledger.attribution(subject);
     this.#ledger.add(
@@ -344,15 +345,31 @@ export class Accounting {
     this.#d.router.flush();
   }
 
-  #check(
+  /** Books a replayed record at its own time: into its counters' periods, or none if older. */
+  #replayAdd(
+    core: AgentCore | undefined,
     counters: readonly LimitCounter[],
     tokens: number,
     nano: number,
-    now: number,
-  ): Refusal | undefined {
+    time: number,
+    isModel: boolean,
+  ): void {
+    for (const c of counters) {
+      if (time >= c.periodEnd) this.#roll(c, time);
+      // A record from before the counter's period is not this period's.
+      else if (time < c.periodStart) continue;
+      this.#add(core, [c], tokens, nano, time, isModel);
+    }
+  }
+
+  /** Rolls every counter whose period has ended (see LimitRegistry.nextRoll). */
+  #rollDue(now: number): void {
+    this.#d.registry.rollDue(now, (c) => this.#roll(c, now));
+  }
+
+  #check(counters: readonly LimitCounter[], tokens: number, nano: number): Refusal | undefined {
     for (let i = 0; i < counters.length; i++) {
       const c = counters[i] as LimitCounter;
-      if (now >= c.periodEnd) this.#roll(c, now);
       if (!c.limit.hard) continue;
       if (c.usedTokens + c.reservedTokens + tokens > c.capTokens) {
         if (c.lease !== undefined) c.lease.low();

@@ -153,15 +153,11 @@ export class KernelEngine {
 
   /** Throws unless the kernel takes calls. Kept small (the errors are built apart): it is inlined. */
   assertOpen(): void {
-    if (
-      this.closed ||
-      this.journal.failed !== undefined ||
-      (this.loading && !this.journal.replaying)
-    )
-      this.#refuse();
+    if (this.closed || this.loading || this.journal.failed !== undefined) this.#refuse();
   }
 
-  #refuse(): never {
+  /** Throws why the kernel takes no calls; returns during the journal's own replay. */
+  #refuse(): void {
     if (this.closed)
       throw new KernelError('KERNEL_CLOSED', 'The kernel is closed; create a new one');
     if (this.journal.failed !== undefined)
@@ -170,6 +166,7 @@ export class KernelEngine {
         'The kernel stopped after its store failed: durability can no longer be promised',
         { cause: this.journal.failed },
       );
+    if (this.journal.replaying) return;
     throw new KernelError(
       'NOT_READY',
       'The kernel is replaying its store; `await kernel.ready` first',

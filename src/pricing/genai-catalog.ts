@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { calcPrice, findProvider, waitForUpdate, type Provider } from '@pydantic/genai-prices';
+import { intern } from './intern.js';
 import { nextPriceChange, pricesAt, ratesOf } from './genai-rates.js';
 import { splitProviderPrefix } from './model-name.js';
 import type { RatesPerMTok, TierRatesPerMTok } from './resolved-price.js';
@@ -23,7 +24,7 @@ function packageSource(): string {
 }
 
 /** The price source recorded for default prices: `'genai-prices@<installed version>'`. */
-export const GENAI_PRICES_SOURCE: string = packageSource();
+export const GENAI_PRICES_SOURCE: string = intern(packageSource());
 
 // The package exposes its bundled provider list only through this promise. Awaiting it once at
 // load keeps `resolve()` and `list()` synchronous; it is already resolved unless the application

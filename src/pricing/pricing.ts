@@ -3,6 +3,7 @@ import { KernelError } from '../errors.js';
 import type { Usage } from '../usage.js';
 import { expectId, invalid } from '../validate.js';
 import { GENAI_PRICES_SOURCE, catalogRows, lookupCatalog } from './genai-catalog.js';
+import { intern } from './intern.js';
 import { invalidConfig } from './invalid-config.js';
 import { modelPattern } from './model-pattern.js';
 import { priceCost, priceMaxCost } from './price-cost.js';
@@ -289,7 +290,7 @@ class PriceBook implements Pricing {
         `${JSON.stringify(this.#fallback)}. Add it to the \`prices\` option to charge its real price.`,
     );
     return {
-      price: renamePrice(fallback.price, model, `fallback:${this.#fallback}`),
+      price: renamePrice(fallback.price, model, intern(`fallback:${this.#fallback}`)),
       expiresAt: fallback.expiresAt,
     };
   }
