@@ -19,6 +19,13 @@ import {
 import { NaiveKernel } from './naive-kernel.js';
 
 const AGENTS = 1_000;
+/**
+ * Hot-path figures are the best of many short rounds: this machine's neighbours take the other
+ * core now and then, and a round they hit is slower by a third; the best round is the code's
+ * own speed. Ours and the baseline are timed the same way.
+ */
+const ROUNDS = 20;
+const ROUND_OPS = 200_000;
 const MODELS = ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'o3-mini', 'claude-3-5-haiku-latest'];
 const PRICES = new Map(
   MODELS.map((m, i) => [m, { input: 1_000 * (i + 1), output: 4_000 * (i + 1) }]),
@@ -76,16 +83,16 @@ const results: Record<string, number> = {};
 {
   const kernel = makeKernel();
   const agents = spawnAll(kernel, AGENTS);
-  const ours = best(5, () =>
-    passOpsPerSecond(2_000_000, AGENTS, (k) => {
+  const ours = best(ROUNDS, () =>
+    passOpsPerSecond(ROUND_OPS, AGENTS, (k) => {
       for (let i = 0; i < AGENTS; i++)
         (agents[i] as GovernedAgent).record(USAGES[(i + k) & 63] as Usage);
     }),
   );
   const naive = naiveWith(AGENTS);
   const ids = Array.from({ length: AGENTS }, (_, i) => `a${i}`);
-  const base = best(5, () =>
-    passOpsPerSecond(1_000_000, AGENTS, (k) => {
+  const base = best(ROUNDS, () =>
+    passOpsPerSecond(ROUND_OPS, AGENTS, (k) => {
       for (let i = 0; i < AGENTS; i++)
         naive.record(
           ids[i] as string,
@@ -111,8 +118,8 @@ const results: Record<string, number> = {};
     inputTokens: 100 + i,
     maxOutputTokens: 200,
   }));
-  const ours = best(5, () =>
-    passOpsPerSecond(1_000_000, AGENTS, (k) => {
+  const ours = best(ROUNDS, () =>
+    passOpsPerSecond(ROUND_OPS, AGENTS, (k) => {
       for (let i = 0; i < AGENTS; i++) {
         const j = (i + k) & 63;
         (agents[i] as GovernedAgent)
@@ -123,8 +130,8 @@ const results: Record<string, number> = {};
   );
   const naive = naiveWith(AGENTS);
   const ids = Array.from({ length: AGENTS }, (_, i) => `a${i}`);
-  const base = best(5, () =>
-    passOpsPerSecond(1_000_000, AGENTS, (k) => {
+  const base = best(ROUNDS, () =>
+    passOpsPerSecond(ROUND_OPS, AGENTS, (k) => {
       for (let i = 0; i < AGENTS; i++) {
         const id = ids[i] as string;
         if (naive.reserve(id, 300))

@@ -3,7 +3,7 @@ import type { LimitCounter } from '../budget/limit-counter.js';
 import { ThresholdLadder } from '../budget/threshold-ladder.js';
 import type { ResolvedPrice } from '../pricing/resolved-price.js';
 import type { AnyActorRef } from 'xstate';
-import { AgentLifecycle } from './agent-lifecycle.js';
+import { AgentLifecycle, type LifecycleFlags } from './agent-lifecycle.js';
 import type { AgentState } from './agent-machine.js';
 import type { Priority } from './priority.js';
 import type { ReservationCore } from './reservation-core.js';
@@ -21,9 +21,13 @@ export interface RunnableWaiter {
  * lifecycle. Plain fields, because the accounting hot path reads and writes them directly.
  * Window invariant: `used + reserved + free = total` (reserved includes children's windows).
  */
-export class AgentCore {
+export class AgentCore implements LifecycleFlags {
   // Read on every record and commit: declared first, so that V8 (which lays fields out in
   // declaration order) keeps them in the object's first cache lines.
+  /** Kept here by {@link lifecycle}: true once released or killed. */
+  final = false;
+  /** Kept here by {@link lifecycle}: true while active or warned. */
+  running = false;
   readonly lifecycle: AgentLifecycle;
   readonly counters: readonly LimitCounter[];
   readonly attribution: Attribution;
@@ -34,6 +38,8 @@ export class AgentCore {
   lastPrice: ResolvedPrice | undefined;
   /** Until when `lastPrice` applies (ms; a time- or date-conditional price changes then). */
   priceUntil = 0;
+  /** `priceUntil` is Infinity (checked first: a boolean is read without unboxing a number). */
+  priceFixed = false;
   lastModelCounters: readonly LimitCounter[] = [];
   total = 0;
   used = 0;
@@ -109,7 +115,13 @@ export class AgentCore {
     this.counters = init.counters;
     this.attribution = init.attribution;
     this.ladder = new ThresholdLadder(init.thresholds, 0);
-    this.lifecycle = new AgentLifecycle(init.state ?? 'waiting', init.deliver, init.kernelActor);
+    this.lifecycle = new AgentLifecycle(
+      init.state ?? 'waiting',
+      init.deliver,
+      init.kernelActor,
+      undefined,
+      this,
+    );
   }
 
   /** The causes that stop the agent (a shared empty map until the first stop). */
@@ -138,7 +150,7 @@ export class AgentCore {
 
   /** True when admitted, not final, and nothing stops it. */
   get runnable(): boolean {
-    return this.lifecycle.running && this.stopCount === 0;
+    return this.running && this.stopCount === 0;
   }
 
   /** True when any threshold of its window or its limits is in force. */

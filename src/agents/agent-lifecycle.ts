@@ -10,6 +10,17 @@ import type { SignalEvent } from './signal.js';
 type AgentActor = Actor<typeof agentMachine>;
 
 /**
+ * Where a lifecycle keeps its two hot flags: the agent's own record (`AgentCore`), so that the
+ * accounting path reads them without touching the lifecycle object.
+ */
+export interface LifecycleFlags {
+  /** True once the machine reached `released` or `killed`. */
+  final: boolean;
+  /** True while `active` or `warned`. */
+  running: boolean;
+}
+
+/**
  * One agent's lifecycle, backed by {@link agentMachine}. The xstate actor is created on the
  * first signal crossing (or when `actor` is read), seeded with the current state; before that,
  * quiet transitions come from the table derived from the same machine.
@@ -21,16 +32,22 @@ export class AgentLifecycle {
   readonly #machine: typeof agentMachine;
   readonly #parent: AnyActorRef | undefined;
 
-  /** @param parent the kernel's actor: agent actors under it share one actor system. */
+  readonly #flags: LifecycleFlags;
+
+  /**
+   * @param flags where `final` and `running` are kept (an object of their own by default).
+   * @param parent the kernel's actor: agent actors under it share one actor system.
+   */
   constructor(
     initial: AgentState,
     deliver: (signal: SignalEvent) => void,
     parent?: AnyActorRef,
     machine = agentMachine,
+    flags: LifecycleFlags = { final: false, running: false },
   ) {
     this.#state = initial;
-    this.running = initial === 'active' || initial === 'warned';
-    this.final = initial === 'released' || initial === 'killed';
+    this.#flags = flags;
+    setFlags(flags, initial);
     this.#deliver = deliver;
     this.#parent = parent;
     this.#machine = machine;
@@ -43,10 +60,15 @@ export class AgentLifecycle {
       : (this.#actor.getSnapshot().value as AgentState);
   }
 
-  /** True once the machine reached `released` or `killed` (a field: the hot path reads it). */
-  final = false;
-  /** True while `active` or `warned` (a field: the hot path reads it). */
-  running = false;
+  /** True once the machine reached `released` or `killed`. */
+  get final(): boolean {
+    return this.#flags.final;
+  }
+
+  /** True while `active` or `warned`. */
+  get running(): boolean {
+    return this.#flags.running;
+  }
 
   /** The live xstate actor (materialized on first read). */
   get actor(): AgentActor {
@@ -72,11 +94,14 @@ export class AgentLifecycle {
       (event.type === 'ADMIT' || event.type === 'REARM' || event.type === 'RELEASE')
     ) {
       this.#state = quietTransitions.get(`${this.#state}:${event.type}`) ?? this.#state;
-    } else if (!this.final) {
+    } else if (!this.#flags.final) {
       this.actor.send(event);
     }
-    const s = this.state;
-    this.final = s === 'released' || s === 'killed';
-    this.running = s === 'active' || s === 'warned';
+    setFlags(this.#flags, this.state);
   }
+}
+
+function setFlags(flags: LifecycleFlags, s: AgentState): void {
+  flags.final = s === 'released' || s === 'killed';
+  flags.running = s === 'active' || s === 'warned';
 }

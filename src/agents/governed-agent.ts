@@ -191,7 +191,7 @@ export class GovernedAgent {
     const engine = this.#engine;
     engine.assertOpen();
     const core = this.#core;
-    if (core.lifecycle.final) throw ended(core, 'record through a live agent');
+    if (core.final) throw ended(core, 'record through a live agent');
     return engine.accounting.record(core, usage, options?.model, false);
   }
 
@@ -240,7 +240,7 @@ export class GovernedAgent {
   whenRunnable(options: { signal?: AbortSignal } = {}): Promise<void> {
     const core = this.#core;
     if (core.runnable) return Promise.resolve();
-    if (core.lifecycle.final)
+    if (core.final)
       return Promise.reject(
         new KernelError('AGENT_RELEASED', `Agent \`${core.id}\` is ${core.state}`),
       );

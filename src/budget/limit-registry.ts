@@ -99,6 +99,8 @@ export class LimitRegistry {
   readonly #templates: Template[] = [];
   readonly #counters = new Map<string, LimitCounter>();
   readonly #modelCounters = new Map<string, LimitCounter[]>();
+  /** Shared counter lists of {@link countersFor}, by their counters' ids. */
+  readonly #lists = new Map<string, readonly LimitCounter[]>();
   /** Called with each new counter (a shared store binds it to its leases). */
   onCounter: ((counter: LimitCounter) => void) | undefined;
   readonly #userTiers: Readonly<Record<string, string>>;
@@ -154,18 +156,32 @@ export class LimitRegistry {
     return (userId === undefined ? undefined : this.#userTiers[userId]) ?? this.#defaultTier;
   }
 
-  /** Counters for every agent/task/user/session/org limit that applies to `subject`. */
-  countersFor(subject: LimitSubject): LimitCounter[] {
+  /**
+   * Counters for every agent/task/user/session/org limit that applies to `subject`. Agents with
+   * the same counters share one list (not to be changed): the hot path walks it on every record,
+   * and a few shared lists stay in cache where one per agent would not. (Not frozen: a frozen
+   * array's elements kind would make the hot path's loads polymorphic.)
+   */
+  countersFor(subject: LimitSubject): readonly LimitCounter[] {
     const tier = this.tierOf(subject.userId);
     const out: LimitCounter[] = [];
+    const ids: string[] = [];
     for (const t of this.#templates) {
       if (t.spec.scope === 'model' || (t.tier !== undefined && t.tier !== tier)) continue;
       const key = keyFor(t.spec.scope, subject);
       if (key === undefined || (t.spec.id !== undefined && t.spec.id !== '*' && t.spec.id !== key))
         continue;
-      out.push(this.#counter(t, key));
+      const id = counterId(t, key);
+      ids.push(id);
+      out.push(this.#counter(t, key, id));
     }
-    return out;
+    const listId = ids.join('\n');
+    let list = this.#lists.get(listId);
+    if (list === undefined) {
+      list = out;
+      this.#lists.set(listId, list);
+    }
+    return list;
   }
 
   /** Counters for the model limits that apply to calls on `model` (memoized per model). */
@@ -223,8 +239,7 @@ export class LimitRegistry {
     this.#modelCounters.clear();
   }
 
-  #counter(t: Template, key: string): LimitCounter {
-    const id = `${t.tier ?? ''}#${t.index}#${key}`;
+  #counter(t: Template, key: string, id = counterId(t, key)): LimitCounter {
     let counter = this.#counters.get(id);
     if (counter === undefined) {
       counter = new LimitCounter(resolve(t, key, this.#warn), this.#clock.now(), this.#timeZone);
@@ -288,4 +303,9 @@ function toCallCap(spec: LimitSpec, index: number): CallCap {
     nano: spec.usd === undefined ? Infinity : Math.round(spec.usd * 1e9),
     hard: spec.hard ?? true,
   };
+}
+
+/** A counter's id: its template's tier and index, and the key it counts for. */
+function counterId(t: Template, key: string): string {
+  return `${t.tier ?? ''}#${t.index}#${key}`;
 }

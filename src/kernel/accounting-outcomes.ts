@@ -67,7 +67,7 @@ export function ended(core: AgentCore, hint: string): KernelError {
 
 /** The error for an agent that may not reserve now (waiting, stopped, or ended). */
 export function notRunnable(core: AgentCore): KernelError {
-  if (core.lifecycle.final) return ended(core, 'it can no longer reserve');
+  if (core.final) return ended(core, 'it can no longer reserve');
   const causes = [...core.stopCauses.keys()];
   const why =
     core.state === 'waiting'

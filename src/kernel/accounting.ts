@@ -215,7 +215,7 @@ export class Accounting {
     const cost = cached ? 0 : d.pricing.cost(price, usage);
     if (d.journalRecord !== undefined)
       this.#journal(core, model, price, modelCounters, usage, cost, cached, r, savedNano, now);
-    if (tokens > 0 && !core.lifecycle.final) {
+    if (tokens > 0 && !core.final) {
       const used = (core.used += tokens);
       core.lookupUsed += usage.inputTokens;
       core.reasoningUsed += usage.outputTokens;
@@ -308,7 +308,7 @@ export class Accounting {
   ): void {
     const usage = r.usage;
     const tokens = r.cached ? 0 : usage.inputTokens + usage.outputTokens;
-    const live = core !== undefined && !core.lifecycle.final;
+    const live = core !== undefined && !core.final;
     if (live && tokens > 0) {
       core.used += tokens;
       core.lookupUsed += usage.inputTokens;
@@ -405,7 +405,7 @@ export class Accounting {
   }
 
   #price(core: AgentCore, model: string, now: number): ResolvedPrice {
-    return model === core.lastModel && now < core.priceUntil
+    return model === core.lastModel && (core.priceFixed || now < core.priceUntil)
       ? (core.lastPrice as ResolvedPrice)
       : this.#resolve(core, model, now);
   }
@@ -423,6 +423,7 @@ export class Accounting {
     }
     core.lastPrice = price;
     core.priceUntil = pricing.validUntil?.(model) ?? now;
+    core.priceFixed = core.priceUntil === Infinity;
     return price;
   }
 

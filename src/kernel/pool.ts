@@ -107,7 +107,7 @@ export class Pool {
   ): void {
     this.total += tokens;
     this.available += tokens;
-    const preempted = [...agents].filter((c) => c.preempted > 0 && !c.lifecycle.final);
+    const preempted = [...agents].filter((c) => c.preempted > 0 && !c.final);
     preempted.sort((a, b) => priorityRank(b.priority) - priorityRank(a.priority) || a.seq - b.seq);
     for (const core of preempted) {
       const give = Math.min(core.preempted, this.available);
@@ -135,7 +135,7 @@ export class Pool {
         c.parent === undefined &&
         c.free > 0 &&
         (c.priority === 'low' || c.priority === 'normal') &&
-        !c.lifecycle.final &&
+        !c.final &&
         c.state !== 'waiting',
     );
     victims.sort((a, b) => priorityRank(a.priority) - priorityRank(b.priority) || b.free - a.free);

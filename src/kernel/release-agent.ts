@@ -15,7 +15,7 @@ export function releaseAgent(
   reason: string,
   top: boolean,
 ): number {
-  if (core.lifecycle.final) return 0;
+  if (core.final) return 0;
   // Journaled once, for the agent asked: replaying it releases the children again.
   if (top && engine.journal.enabled)
     engine.journal.write({

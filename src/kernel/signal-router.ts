@@ -142,7 +142,7 @@ export class SignalRouter {
 
   /** Adds a stop cause; the first one stops the agent, each further limit is still signalled. */
   stop(core: AgentCore, cause: string, limit: SignalLimit, reason: string): boolean {
-    if (core.stopCauses.has(cause) || core.lifecycle.final) return false;
+    if (core.stopCauses.has(cause) || core.final) return false;
     core.stopCauses.set(cause, limit);
     this.emit(core, 'SIGSTOP', limit, reason);
     return true;

@@ -23,7 +23,7 @@ export function checkSpawn(
     );
   }
   if (parent !== undefined) {
-    if (parent.lifecycle.final || parent.state === 'waiting') {
+    if (parent.final || parent.state === 'waiting') {
       throw new KernelError(
         'AGENT_NOT_RUNNABLE',
         `Parent \`${parent.id}\` is ${parent.state}; it cannot carve a sub-agent window`,
