@@ -43,6 +43,12 @@ export class AgentCore implements LifecycleFlags {
   lastModelCounters: readonly LimitCounter[] = [];
   total = 0;
   used = 0;
+  /**
+   * `min(ladder.nextAt, total)`: a record that brings `used` to it has a window crossing to
+   * look at. Kept by {@link syncWindow} wherever `total` or the ladder changes, so that the hot
+   * path compares one number and does not touch the ladder.
+   */
+  windowAt = 0;
   lookupUsed = 0;
   reasoningUsed = 0;
   /** Open reservations plus children's windows. */
@@ -122,6 +128,11 @@ export class AgentCore implements LifecycleFlags {
       undefined,
       this,
     );
+  }
+
+  /** Recomputes {@link windowAt} after `total` or the window's ladder changed. */
+  syncWindow(): void {
+    this.windowAt = Math.min(this.ladder.nextAt, this.total);
   }
 
   /** The causes that stop the agent (a shared empty map until the first stop). */

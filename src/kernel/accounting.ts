@@ -219,8 +219,7 @@ export class Accounting {
       const used = (core.used += tokens);
       core.lookupUsed += usage.inputTokens;
       core.reasoningUsed += usage.outputTokens;
-      if ((used >= core.ladder.nextAt || used >= core.total) && core.state !== 'waiting')
-        d.router.windowCrossing(core);
+      if (used >= core.windowAt && core.state !== 'waiting') d.router.windowCrossing(core);
     }
     if (tokens > 0 || cost > 0) {
       if (now >= d.registry.nextRoll) this.#rollDue(now);
@@ -313,7 +312,7 @@ export class Accounting {
       core.used += tokens;
       core.lookupUsed += usage.inputTokens;
       core.reasoningUsed += usage.outputTokens;
-      if ((core.used >= core.ladder.nextAt || core.used >= core.total) && core.state !== 'waiting')
+      if (core.used >= core.windowAt && core.state !== 'waiting')
         this.#d.router.windowCrossing(core);
     }
     const counters = live

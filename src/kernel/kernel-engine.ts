@@ -364,6 +364,7 @@ export class KernelEngine {
   admit(core: AgentCore, grant: number): void {
     core.total = grant;
     core.ladder.rearm(core.used, grant);
+    core.syncWindow();
     this.router.quiet(core, 'ADMIT');
     if (core.used > 0) this.router.windowCrossing(core);
     for (const c of core.counters) {
@@ -390,6 +391,7 @@ export class KernelEngine {
   #grow(core: AgentCore, n: number, reason: string): void {
     core.total += n;
     core.ladder.rearm(core.used, core.total);
+    core.syncWindow();
     if (core.used < core.total) this.router.unstop(core, 'window', reason);
     if (core.free > 0) this.router.unstop(core, 'preempted', reason);
     this.router.rearmed(core);

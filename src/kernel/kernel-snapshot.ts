@@ -165,6 +165,7 @@ export function restoreKernel(engine: KernelEngine, value: unknown): void {
     core.downgraded = a.downgraded;
     for (const [cause, limit] of a.stopCauses) core.stopCauses.set(cause, limit);
     core.ladder.restore(a.ladder[0], a.ladder[1], a.total);
+    core.syncWindow();
     if (parent !== undefined) (parent.children ??= new Set()).add(core);
     engine.agents.set(core.id, core);
     for (const c of core.counters) c.agents.add(core);

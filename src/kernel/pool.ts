@@ -83,7 +83,7 @@ export class Pool {
     p.lookupUsed += core.lookupUsed;
     p.reasoningUsed += core.reasoningUsed;
     p.children?.delete(core);
-    if (p.used >= p.ladder.nextAt || p.used >= p.total) this.#router.windowCrossing(p);
+    if (p.used >= p.windowAt) this.#router.windowCrossing(p);
     return Math.max(0, core.total - core.used);
   }
 
@@ -145,6 +145,7 @@ export class Pool {
       const take = Math.min(core.free, needed);
       needed -= take;
       core.total -= take;
+      core.syncWindow();
       core.preempted += take;
       this.available += take;
       // The smaller total moves every threshold: window crossings first (SIGWARN before SIGSTOP);

@@ -83,9 +83,14 @@ export class SignalRouter {
 
   /** Window used reached a warn threshold or its total. Returns how many signals it queued. */
   windowCrossing(core: AgentCore): number {
-    if (core.total === 0) return 0;
+    if (core.total === 0) {
+      core.syncWindow();
+      return 0;
+    }
     let n = 0;
-    for (const threshold of core.ladder.advance(core.used, core.total)) {
+    const crossed = core.ladder.advance(core.used, core.total);
+    core.syncWindow();
+    for (const threshold of crossed) {
       this.emit(core, 'SIGWARN', windowLimit(core, threshold), `window ${pct(threshold)} used`);
       n++;
     }
