@@ -1,6 +1,7 @@
 import type { AgentCore } from '../agents/agent-core.js';
 import type { ReservationCore } from '../agents/reservation-core.js';
 import type { SignalLimit } from '../agents/signal.js';
+import type { LimitCounter } from '../budget/limit-counter.js';
 import type { CallCap } from '../budget/limit-registry.js';
 import { reservationIdOf } from '../budget/usage-record.js';
 import { BudgetExceededError, KernelError } from '../errors.js';
@@ -25,6 +26,30 @@ export function checkCaps(
     if (!cap.hard) continue;
     if (tokens > cap.tokens) return refusal(cap.name, 'call', 'tokens', tokens, cap.tokens);
     if (nano > cap.nano) return refusal(cap.name, 'call', 'usd', nano / 1e9, cap.nano / 1e9);
+  }
+  return undefined;
+}
+
+/**
+ * The first hard limit among `counters` that holding `tokens` and `nano` more would break (a
+ * shared limit's lease is asked to refill then).
+ */
+export function checkCounters(
+  counters: readonly LimitCounter[],
+  tokens: number,
+  nano: number,
+): Refusal | undefined {
+  for (let i = 0; i < counters.length; i++) {
+    const c = counters[i] as LimitCounter;
+    if (!c.limit.hard) continue;
+    if (c.usedTokens + c.reservedTokens + tokens > c.capTokens) {
+      if (c.lease !== undefined) c.lease.low();
+      return refusal(c.limit.name, c.limit.scope, 'tokens', tokens, c.freeTokens);
+    }
+    if (c.usedNano + c.reservedNano + nano > c.capNano) {
+      if (c.lease !== undefined) c.lease.low();
+      return refusal(c.limit.name, c.limit.scope, 'usd', nano / 1e9, c.freeNano / 1e9);
+    }
   }
   return undefined;
 }

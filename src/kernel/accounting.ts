@@ -10,6 +10,7 @@ import { expectTokens, invalid } from '../validate.js';
 import {
   budgetError,
   checkCaps,
+  checkCounters,
   modelOf,
   notRunnable,
   refusal,
@@ -20,6 +21,7 @@ import {
 
 export { budgetError, notRunnable, type Refusal } from './accounting-outcomes.js';
 import type { ReservationBook } from './reservation-book.js';
+import { agentPrice, resolveAgentPrice } from './agent-price.js';
 import { headroomOf, type Headroom } from './headroom.js';
 import { hold, journalRecordOf } from './journal-record.js';
 import type { AccountingDeps, ReserveRequest } from './accounting-types.js';
@@ -59,7 +61,7 @@ export class Accounting {
     const output = expectTokens('maxOutputTokens', request.maxOutputTokens);
     const ttl = request.ttlMs === undefined ? d.ttlMs : ttlOf(request.ttlMs);
     const now = d.clock.now();
-    const price = this.#price(core, model, now);
+    const price = agentPrice(this.#d, core, model, now);
     const tokens = input + output;
     if (!Number.isSafeInteger(tokens))
       invalid('inputTokens + maxOutputTokens', 'a safe integer', tokens);
@@ -84,8 +86,8 @@ export class Accounting {
     const modelCounters = core.lastModelCounters;
     if (now >= d.registry.nextRoll) this.#rollDue(now);
     const refused =
-      this.#check(core.counters, tokens, nano) ??
-      (modelCounters.length === 0 ? undefined : this.#check(modelCounters, tokens, nano));
+      checkCounters(core.counters, tokens, nano) ??
+      (modelCounters.length === 0 ? undefined : checkCounters(modelCounters, tokens, nano));
     d.router.flush();
     if (refused !== undefined) return refused;
 
@@ -161,7 +163,7 @@ export class Accounting {
     const m = modelOf(core, model);
     validateUsage(usage);
     const now = this.#d.clock.now();
-    const price = this.#price(core, m, now);
+    const price = agentPrice(this.#d, core, m, now);
     return this.#book(
       core,
       m,
@@ -189,16 +191,16 @@ export class Accounting {
     const m = modelOf(core, model);
     const input = expectTokens('inputTokens', inputTokens);
     const now = this.#d.clock.now();
-    const price = this.#price(core, m, now);
+    const price = agentPrice(this.#d, core, m, now);
     const counters = [...core.counters, ...core.lastModelCounters];
     for (const c of counters) this.#roll(c, now);
     this.#d.router.flush();
     return headroomOf(core, price, input, this.#d.pricing, this.#d.registry.callCaps, counters);
   }
 
-  // #book and #add run on every record and commit. Rare work (journaling, crossings, rollover)
-  // sits in methods of its own: TurboFan inlines a call tree only up to a bytecode budget, and
-  // what stays out of it costs a call with its arguments boxed (measured: ~40 % of a record).
+  // #book and #add run on every record and commit. Rare work (crossings, rollover, errors) sits
+  // in functions of its own: TurboFan inlines a call tree only up to a bytecode budget, and what
+  // falls out of it is a real call that checks its arguments again (see bench/README.md).
   #book(
     core: AgentCore,
     model: string,
@@ -214,7 +216,22 @@ export class Accounting {
     const tokens = cached ? 0 : usage.inputTokens + usage.outputTokens;
     const cost = cached ? 0 : d.pricing.cost(price, usage);
     if (d.journalRecord !== undefined)
-      this.#journal(core, model, price, modelCounters, usage, cost, cached, r, savedNano, now);
+      d.journalRecord(
+        journalRecordOf(
+          this.#ledger.size + 1,
+          now,
+          core,
+          model,
+          usage,
+          cost,
+          price,
+          cached,
+          r,
+          savedNano,
+        ),
+        core.counters,
+        modelCounters,
+      );
     if (tokens > 0 && !core.final) {
       const used = (core.used += tokens);
       core.lookupUsed += usage.inputTokens;
@@ -240,35 +257,6 @@ export class Accounting {
     d.router.flush();
     if (d.wantsRecords()) d.onRecord(record);
     return record;
-  }
-
-  /** Writes the record about to be booked to the store's journal (before booking it). */
-  #journal(
-    core: AgentCore,
-    model: string,
-    price: ResolvedPrice,
-    modelCounters: readonly LimitCounter[],
-    usage: Usage,
-    cost: number,
-    cached: boolean,
-    r: ReservationCore | undefined,
-    savedNano: number | undefined,
-    now: number,
-  ): void {
-    const d = this.#d;
-    const entry = journalRecordOf(
-      this.#ledger.size + 1,
-      now,
-      core,
-      model,
-      usage,
-      cost,
-      price.source,
-      cached,
-      r,
-      savedNano,
-    );
-    d.journalRecord?.(entry, core.counters, modelCounters);
   }
 
   #add(
@@ -366,22 +354,6 @@ export class Accounting {
     this.#d.registry.rollDue(now, (c) => this.#roll(c, now));
   }
 
-  #check(counters: readonly LimitCounter[], tokens: number, nano: number): Refusal | undefined {
-    for (let i = 0; i < counters.length; i++) {
-      const c = counters[i] as LimitCounter;
-      if (!c.limit.hard) continue;
-      if (c.usedTokens + c.reservedTokens + tokens > c.capTokens) {
-        if (c.lease !== undefined) c.lease.low();
-        return refusal(c.limit.name, c.limit.scope, 'tokens', tokens, c.freeTokens);
-      }
-      if (c.usedNano + c.reservedNano + nano > c.capNano) {
-        if (c.lease !== undefined) c.lease.low();
-        return refusal(c.limit.name, c.limit.scope, 'usd', nano / 1e9, c.freeNano / 1e9);
-      }
-    }
-    return undefined;
-  }
-
   /** Rolls a counter into its new period; agents it had stopped resume, its thresholds re-arm. */
   #roll(c: LimitCounter, now: number): void {
     const wasStopped = c.tokenLadder.stopped;
@@ -403,29 +375,6 @@ export class Accounting {
     this.#roll(c, this.#d.clock.now());
   }
 
-  #price(core: AgentCore, model: string, now: number): ResolvedPrice {
-    return model === core.lastModel && (core.priceFixed || now < core.priceUntil)
-      ? (core.lastPrice as ResolvedPrice)
-      : this.#resolve(core, model, now);
-  }
-
-  /**
-   * Prices `model` for `core` and remembers the price until it changes, with the model's limit
-   * counters (the hot path then only compares).
-   */
-  #resolve(core: AgentCore, model: string, now: number): ResolvedPrice {
-    const pricing = this.#d.pricing;
-    const price = pricing.resolve(model);
-    if (model !== core.lastModel) {
-      core.lastModelCounters = this.#d.registry.modelCounters(model);
-      core.lastModel = model;
-    }
-    core.lastPrice = price;
-    core.priceUntil = pricing.validUntil?.(model) ?? now;
-    core.priceFixed = core.priceUntil === Infinity;
-    return price;
-  }
-
   /**
    * Prices an agent's default model at spawn, so that its first call costs no lookup. A model
    * without a price is left for the first call to report (`UNKNOWN_MODEL`); under the `'warn'`
@@ -434,7 +383,7 @@ export class Accounting {
   prime(core: AgentCore): void {
     if (core.defaultModel === undefined) return;
     try {
-      this.#resolve(core, core.defaultModel, this.#d.clock.now());
+      resolveAgentPrice(this.#d, core, core.defaultModel, this.#d.clock.now());
     } catch (error) {
       if (!isKernelError(error, 'UNKNOWN_MODEL')) throw error;
     }

@@ -2,6 +2,7 @@ import type { AgentCore } from '../agents/agent-core.js';
 import type { LimitCounter } from '../budget/limit-counter.js';
 import type { ReservationCore } from '../agents/reservation-core.js';
 import { reservationIdOf, type UsageRecord } from '../budget/usage-record.js';
+import type { ResolvedPrice } from '../pricing/resolved-price.js';
 import type { Usage } from '../usage.js';
 
 /**
@@ -15,7 +16,7 @@ export function journalRecordOf(
   model: string,
   usage: Usage,
   costNano: number,
-  priceSource: UsageRecord['priceSource'],
+  price: ResolvedPrice,
   cached: boolean,
   r: ReservationCore | undefined,
   savedNano: number | undefined,
@@ -31,7 +32,7 @@ export function journalRecordOf(
     model,
     usage,
     costNano,
-    priceSource,
+    priceSource: price.source,
     cached,
     reservationId: r === undefined ? undefined : reservationIdOf(r.seq),
     savedNano: savedNano ?? 0,
