@@ -59,9 +59,11 @@ export class SharedBudgets {
       (c) => this.#budgetOf(c, c.periodStart),
       (s) => this.#want(s),
       (s, from) => {
-        // A new period is a new budget: index the share under its new id.
+        // A new period is a new budget: index the share under its new id, and end the old
+        // period's lease now (best effort: it expires after its TTL anyway).
         this.#shares.delete(from.id);
         this.#shares.set(s.budget.id, s);
+        if (s.acquired) void this.store.giveBack(from, 0, 0, true).catch(() => undefined);
       },
     );
     this.#all.add(share);
