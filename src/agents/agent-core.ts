@@ -22,26 +22,19 @@ export interface RunnableWaiter {
  * Window invariant: `used + reserved + free = total` (reserved includes children's windows).
  */
 export class AgentCore implements LifecycleFlags {
-  // Read on every record and commit: declared first, so that V8 (which lays fields out in
-  // declaration order) keeps them in the object's first cache lines.
+  // Read on every record: declared first, so that V8 (which lays fields out in declaration
+  // order) keeps them together in the object's first two cache lines. Then what reserve adds.
   /** Kept here by {@link lifecycle}: true once released or killed. */
   final = false;
-  /** Kept here by {@link lifecycle}: true while active or warned. */
-  running = false;
-  readonly lifecycle: AgentLifecycle;
   readonly counters: readonly LimitCounter[];
   readonly attribution: Attribution;
-  readonly ladder: ThresholdLadder;
   readonly defaultModel: string | undefined;
   /** Memo of the last model used: its price and model-limit counters. */
   lastModel: string | undefined;
   lastPrice: ResolvedPrice | undefined;
-  /** Until when `lastPrice` applies (ms; a time- or date-conditional price changes then). */
-  priceUntil = 0;
   /** `priceUntil` is Infinity (checked first: a boolean is read without unboxing a number). */
   priceFixed = false;
   lastModelCounters: readonly LimitCounter[] = [];
-  total = 0;
   used = 0;
   /**
    * `min(ladder.nextAt, total)`: a record that brings `used` to it has a window crossing to
@@ -51,6 +44,10 @@ export class AgentCore implements LifecycleFlags {
   windowAt = 0;
   lookupUsed = 0;
   reasoningUsed = 0;
+
+  /** Kept here by {@link lifecycle}: true while active or warned. */
+  running = false;
+  total = 0;
   /** Open reservations plus children's windows. */
   reserved = 0;
   lookupReserved = 0;
@@ -58,6 +55,10 @@ export class AgentCore implements LifecycleFlags {
   readonly enforceSplit: boolean;
   /** Intrusive list of this agent's open reservations. */
   firstReservation: ReservationCore | undefined;
+  /** Until when `lastPrice` applies (ms; a time- or date-conditional price changes then). */
+  priceUntil = 0;
+  readonly lifecycle: AgentLifecycle;
+  readonly ladder: ThresholdLadder;
 
   readonly id: string;
   readonly taskId: string | undefined;
