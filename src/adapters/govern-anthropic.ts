@@ -18,9 +18,8 @@ import {
   anthropicText,
 } from './anthropic-shapes.js';
 import { callRequestOf, tokenCount } from './call-request.js';
-import { governedCall, replyOf, type ReplyShape } from './governed-call.js';
-import { openGovernedStream } from './governed-stream.js';
-import { observeSdkStream } from './sdk-stream.js';
+import type { ReplyShape } from './governed-call.js';
+import { governSdkCall } from './sdk-call.js';
 import type { StreamSettlement } from './stream-settlement.js';
 import { tryUsage } from './try-usage.js';
 
@@ -105,37 +104,21 @@ function createMessage(
     messages: anthropicMessages(body),
     maxOutputTokens: tokenCount(body['max_tokens']),
   });
-  const sdkOptions = (signal: AbortSignal): AnthropicRequestOptions => ({
-    ...requestOptions,
-    signal,
-  });
   const create = client.messages.create.bind(client.messages) as unknown as (
     body: Body,
     options: AnthropicRequestOptions,
   ) => Promise<unknown>;
-
-  if (body['stream'] !== true) {
-    return governedCall(agent, request, options, requestOptions?.signal, async (req, ctx) => {
-      return replyOf(
-        await create(anthropicBody(body, req.model, req.maxOutputTokens), sdkOptions(ctx.signal)),
-        MESSAGE_REPLY,
-      );
-    });
-  }
-  return openGovernedStream(
+  return governSdkCall({
     agent,
     request,
     options,
-    requestOptions?.signal,
-    async (req, settlement, signal) => {
-      const stream = (await create(
-        anthropicBody(body, req.model, req.maxOutputTokens),
-        sdkOptions(signal),
-      )) as Stream<RawMessageStreamEvent>;
-      const observe = messageObserver(settlement);
-      return observeSdkStream(stream, settlement, observe);
-    },
-  );
+    requestOptions,
+    create,
+    streaming: body['stream'] === true,
+    body: (model, maxOutputTokens) => anthropicBody(body, model, maxOutputTokens),
+    reply: MESSAGE_REPLY,
+    observe: (settlement) => messageObserver(settlement),
+  });
 }
 
 /** Follows one streamed message: input usage from the start, cumulative usage from each delta. */

@@ -19,9 +19,9 @@ import { fromOpenAI } from '../pricing/adapters/from-openai.js';
 import { expectObject, invalid } from '../validate.js';
 import { validateGovernOptions, type GovernOptions } from './adapter-options.js';
 import { callRequestOf, positiveInt, tokenCount } from './call-request.js';
-import { governedCall, replyOf, type ReplyShape } from './governed-call.js';
+import type { ReplyShape } from './governed-call.js';
 import type { Usage } from '../usage.js';
-import { openGovernedStream } from './governed-stream.js';
+import { governSdkCall } from './sdk-call.js';
 import {
   openAIChatFinish,
   openAIChatMessages,
@@ -30,7 +30,6 @@ import {
   openAIResponsesMessages,
   openAIResponseText,
 } from './openai-shapes.js';
-import { observeSdkStream } from './sdk-stream.js';
 import type { StreamSettlement } from './stream-settlement.js';
 import { tryUsage } from './try-usage.js';
 
@@ -158,44 +157,36 @@ function createChat(
     messages: openAIChatMessages(body['messages'], body['tools']),
     maxOutputTokens: declared === undefined ? undefined : declared * n,
   });
-  const sdkOptions = (signal: AbortSignal): OpenAIRequestOptions => ({ ...requestOptions, signal });
-  const provider = (model: string, maxOutputTokens: number): Record<string, unknown> => ({
-    ...body,
-    model,
-    // The reservation covers every choice: each gets an equal share of the cap.
-    [field]: Math.max(1, Math.floor(maxOutputTokens / n)),
-  });
   const create = client.chat.completions.create.bind(client.chat.completions) as unknown as (
     body: Body,
     options: OpenAIRequestOptions,
   ) => Promise<unknown>;
-
-  if (body['stream'] !== true) {
-    return governedCall(agent, request, options, requestOptions?.signal, async (req, ctx) => {
-      return replyOf(
-        await create(provider(req.model, req.maxOutputTokens), sdkOptions(ctx.signal)),
-        CHAT_REPLY,
-      );
-    });
-  }
-  return openGovernedStream(
+  return governSdkCall({
     agent,
     request,
     options,
-    requestOptions?.signal,
-    async (req, settlement, signal) => {
-      const streamBody = provider(req.model, req.maxOutputTokens);
-      if (options.includeUsage !== false) {
+    requestOptions,
+    create,
+    streaming: body['stream'] === true,
+    body: (model, maxOutputTokens, streaming) => {
+      const sent: Record<string, unknown> = {
+        ...body,
+        model,
+        // The reservation covers every choice: each gets an equal share of the cap.
+        [field]: Math.max(1, Math.floor(maxOutputTokens / n)),
+      };
+      if (streaming && options.includeUsage !== false) {
         const current = body['stream_options'];
-        streamBody['stream_options'] = {
+        sent['stream_options'] = {
           ...(current !== null && typeof current === 'object' ? current : {}),
           include_usage: true,
         };
       }
-      const stream = (await create(streamBody, sdkOptions(signal))) as Stream<ChatCompletionChunk>;
-      return observeSdkStream(stream, settlement, (chunk) => observeChatChunk(chunk, settlement));
+      return sent;
     },
-  );
+    reply: CHAT_REPLY,
+    observe: (settlement) => (chunk: ChatCompletionChunk) => observeChatChunk(chunk, settlement),
+  });
 }
 
 function observeChatChunk(chunk: ChatCompletionChunk, settlement: StreamSettlement): void {
@@ -230,40 +221,22 @@ function createResponse(
     messages: openAIResponsesMessages(body),
     maxOutputTokens: tokenCount(body['max_output_tokens']),
   });
-  const sdkOptions = (signal: AbortSignal): OpenAIRequestOptions => ({ ...requestOptions, signal });
-  const provider = (model: string, maxOutputTokens: number): Record<string, unknown> => ({
-    ...body,
-    model,
-    max_output_tokens: maxOutputTokens,
-  });
   const create = client.responses.create.bind(client.responses) as unknown as (
     body: Body,
     options: OpenAIRequestOptions,
   ) => Promise<unknown>;
-
-  if (body['stream'] !== true) {
-    return governedCall(agent, request, options, requestOptions?.signal, async (req, ctx) => {
-      return replyOf(
-        await create(provider(req.model, req.maxOutputTokens), sdkOptions(ctx.signal)),
-        RESPONSE_REPLY,
-      );
-    });
-  }
-  return openGovernedStream(
+  return governSdkCall({
     agent,
     request,
     options,
-    requestOptions?.signal,
-    async (req, settlement, signal) => {
-      const stream = (await create(
-        provider(req.model, req.maxOutputTokens),
-        sdkOptions(signal),
-      )) as Stream<ResponseStreamEvent>;
-      return observeSdkStream(stream, settlement, (event) =>
-        observeResponseEvent(event, settlement),
-      );
-    },
-  );
+    requestOptions,
+    create,
+    streaming: body['stream'] === true,
+    body: (model, maxOutputTokens) => ({ ...body, model, max_output_tokens: maxOutputTokens }),
+    reply: RESPONSE_REPLY,
+    observe: (settlement) => (event: ResponseStreamEvent) =>
+      observeResponseEvent(event, settlement),
+  });
 }
 
 const FINAL_EVENTS: ReadonlySet<string> = new Set([
