@@ -28,6 +28,7 @@ import { KernelWorkers } from './kernel-workers.js';
 import { wakeWaiters } from '../agents/signal-handlers.js';
 import { KernelJournal, spawnEntry } from './kernel-journal.js';
 import { kernelClocks, type ReplayTime } from './replay-clock.js';
+import { admitAgent } from './admit-agent.js';
 import { releaseAgent } from './release-agent.js';
 import type { SpawnOptions } from '../agents/spawn-options.js';
 import { isSharedStore } from '../store/shared-store.js';
@@ -252,13 +253,13 @@ export class KernelEngine {
         );
       }
       this.#register(core);
-      if (grant > 0) this.admit(core, grant);
+      if (grant > 0) admitAgent(this, core, grant);
       else this.pool.queue.add(core);
     } else {
       const grant = windowFor(o.priority, o.maxTokens, parent.free);
       this.pool.carve(parent, core, grant);
       this.#register(core);
-      this.admit(core, grant);
+      admitAgent(this, core, grant);
     }
     this.router.flush();
     this.shared?.pool.check();
@@ -324,7 +325,7 @@ export class KernelEngine {
     this.pool.replenish(n, this.agents.values(), (core, give) =>
       this.#grow(core, give, `pool replenished: ${give.toLocaleString('en-US')} tokens restored`),
     );
-    this.pool.serve(this.agents.values(), (core, grant) => this.admit(core, grant));
+    this.pool.serve(this.agents.values(), (core, grant) => admitAgent(this, core, grant));
     this.router.flush();
   }
 
@@ -358,34 +359,6 @@ export class KernelEngine {
     this.agents.set(core.id, core);
     for (const c of core.counters) c.agents.add(core);
     this.events.emitAgent('agent.spawned', core.id, this.options.clock.now());
-  }
-
-  /** Gives a waiting agent its window (internal: spawn, serve, release). */
-  admit(core: AgentCore, grant: number): void {
-    core.total = grant;
-    core.ladder.rearm(core.used, grant);
-    core.syncWindow();
-    this.router.quiet(core, 'ADMIT');
-    if (core.used > 0) this.router.windowCrossing(core);
-    for (const c of core.counters) {
-      if (c.limit.hard && c.exhausted)
-        this.router.stop(
-          core,
-          c.limit.name,
-          {
-            scope: c.limit.scope,
-            name: c.limit.name,
-            unit: c.usedTokens >= c.limit.tokens ? 'tokens' : 'usd',
-            threshold: 1,
-            used: c.usedTokens,
-            reserved: c.reservedTokens,
-            total: c.limit.tokens,
-          },
-          `${c.limit.name} already reached`,
-        );
-    }
-    this.events.emitAgent('agent.admitted', core.id, this.options.clock.now());
-    if (core.waiters !== undefined) queueMicrotask(() => this.wakeIfRunnable(core));
   }
 
   #grow(core: AgentCore, n: number, reason: string): void {

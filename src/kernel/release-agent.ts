@@ -1,6 +1,7 @@
 import type { AgentCore } from '../agents/agent-core.js';
 import { wakeWaiters } from '../agents/signal-handlers.js';
 import { KernelError } from '../errors.js';
+import { admitAgent } from './admit-agent.js';
 import type { KernelEngine } from './kernel-engine.js';
 import { windowLimit } from './signal-router.js';
 
@@ -49,7 +50,7 @@ export function releaseAgent(
     engine.options.clock.now(),
   );
   if (core.parent === undefined) {
-    engine.pool.serve(engine.agents.values(), (core, grant) => engine.admit(core, grant));
+    engine.pool.serve(engine.agents.values(), (core, grant) => admitAgent(engine, core, grant));
     engine.router.flush();
     engine.shared?.pool.check();
   }

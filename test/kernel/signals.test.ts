@@ -142,4 +142,20 @@ describe('signals', () => {
     expect(delivered).toEqual(['SIGWARN']);
     expect(actor.getSnapshot().value).toBe('released');
   });
+
+  it('stops an agent admitted under a hard limit already used up, with the limit in its own unit', () => {
+    const { kernel, signals } = makeKernel({
+      limits: [{ scope: 'task', period: 'day', usd: 0.001 }],
+    });
+    // test-small: 1,000 nano-USD per input token; 2,000 tokens = $0.002, past the $0.001 limit.
+    kernel.spawn({ id: 'a', maxTokens: 10_000, model: M, task: 't' }).record({
+      inputTokens: 2_000,
+      outputTokens: 0,
+    });
+    const b = kernel.spawn({ id: 'b', maxTokens: 1_000, model: M, task: 't' });
+    expect(b.state).toBe('stopped');
+    const stop = signals.find((s) => s.agentId === 'b' && s.signal === 'SIGSTOP');
+    expect(stop?.reason).toMatch(/already reached/);
+    expect(stop?.limit).toMatchObject({ scope: 'task', unit: 'usd', used: 0.002, total: 0.001 });
+  });
 });
