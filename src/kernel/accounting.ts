@@ -84,7 +84,8 @@ export class Accounting {
     const capRefusal = caps.length === 0 ? undefined : checkCaps(caps, tokens, nano);
     if (capRefusal !== undefined) return capRefusal;
     const modelCounters = core.lastModelCounters;
-    if (now >= d.registry.nextRoll) this.#rollDue(now);
+    // The compare stays inline; the rolling is a call (see rollDue).
+    if (now >= d.registry.nextRoll) this.rollDue(now);
     const refused =
       checkCounters(core.counters, tokens, nano) ??
       (modelCounters.length === 0 ? undefined : checkCounters(modelCounters, tokens, nano));
@@ -193,7 +194,7 @@ export class Accounting {
     const now = this.#d.clock.now();
     const price = agentPrice(this.#d, core, m, now);
     const counters = [...core.counters, ...core.lastModelCounters];
-    for (const c of counters) this.#roll(c, now);
+    this.rollDue(now);
     this.#d.router.flush();
     return headroomOf(core, price, input, this.#d.pricing, this.#d.registry.callCaps, counters);
   }
@@ -239,7 +240,7 @@ export class Accounting {
       if (used >= core.windowAt && core.state !== 'waiting') d.router.windowCrossing(core);
     }
     if (tokens > 0 || cost > 0) {
-      if (now >= d.registry.nextRoll) this.#rollDue(now);
+      if (now >= d.registry.nextRoll) this.rollDue(now);
       this.#add(core, core.counters, tokens, cost, now, false);
       if (modelCounters.length !== 0) this.#add(core, modelCounters, tokens, cost, now, true);
     }
@@ -341,17 +342,14 @@ export class Accounting {
     time: number,
     isModel: boolean,
   ): void {
+    const current: LimitCounter[] = [];
     for (const c of counters) {
       if (time >= c.periodEnd) this.#roll(c, time);
       // A record from before the counter's period is not this period's.
       else if (time < c.periodStart) continue;
-      this.#add(core, [c], tokens, nano, time, isModel);
+      current.push(c);
     }
-  }
-
-  /** Rolls every counter whose period has ended (see LimitRegistry.nextRoll). */
-  #rollDue(now: number): void {
-    this.#d.registry.rollDue(now, (c) => this.#roll(c, now));
+    this.#add(core, current, tokens, nano, time, isModel);
   }
 
   /** Rolls a counter into its new period; agents it had stopped resume, its thresholds re-arm. */
@@ -364,15 +362,13 @@ export class Accounting {
     }
   }
 
-  /** Rolls every counter of `core` whose period ended (status reads, period timers). */
-  rollAll(core: AgentCore): void {
-    const now = this.#d.clock.now();
-    for (const c of core.counters) if (now >= c.periodEnd) this.#roll(c, now);
-  }
-
-  /** Rolls one counter if its period ended (period timers). */
-  rollCounter(c: LimitCounter): void {
-    this.#roll(c, this.#d.clock.now());
+  /**
+   * Rolls every counter whose period ended by `now` into its next period (agents it had stopped
+   * resume, thresholds re-arm): on the hot path, status reads, resumes, headroom and period
+   * timers alike. A compare until the registry's earliest period end (see LimitRegistry.nextRoll).
+   */
+  rollDue(now: number = this.#d.clock.now()): void {
+    if (now >= this.#d.registry.nextRoll) this.#d.registry.rollDue(now, (c) => this.#roll(c, now));
   }
 
   /**

@@ -138,9 +138,9 @@ export class KernelEngine {
     this.workers = new KernelWorkers(options.tokens, options.clock, (error, source) =>
       this.events.emitError(error, { source }),
     );
-    this.periodTimers = new PeriodTimers(options.clock, (c) => {
+    this.periodTimers = new PeriodTimers(options.clock, () => {
       if (this.closed) return;
-      this.accounting.rollCounter(c);
+      this.accounting.rollDue();
       this.router.flush();
     });
     this.shared = sharedStore === undefined ? undefined : shareBudgets(this, sharedStore);
@@ -294,7 +294,7 @@ export class KernelEngine {
   resume(id: unknown, reason = 'resumed by operator'): boolean {
     this.assertOpen();
     const core = this.core(id);
-    this.accounting.rollAll(core);
+    this.accounting.rollDue();
     this.router.unstop(core, 'manual', reason);
     this.router.flush();
     if (this.journal.enabled)

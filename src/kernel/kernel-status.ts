@@ -61,7 +61,7 @@ export function buildStatus(engine: KernelEngine): KernelStatus {
   const agents: Record<string, AgentStatus> = {};
   let allocated = 0;
   // Roll first and deliver what the rollover signalled, so each state below is current.
-  for (const core of engine.agents.values()) engine.accounting.rollAll(core);
+  engine.accounting.rollDue(now);
   engine.router.flush();
   for (const core of engine.agents.values()) {
     if (core.parent === undefined) allocated += core.total;
@@ -83,7 +83,6 @@ export function buildStatus(engine: KernelEngine): KernelStatus {
   engine.router.flush();
   const limits: LimitStatus[] = [];
   for (const c of engine.registry.all()) {
-    if (now >= c.periodEnd) engine.accounting.rollCounter(c);
     const base = {
       name: c.limit.name,
       scope: c.limit.scope,
