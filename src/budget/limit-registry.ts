@@ -175,7 +175,7 @@ export class LimitRegistry {
       ids.push(id);
       out.push(this.#counter(t, key, id));
     }
-    const listId = ids.join('\n');
+    const listId = JSON.stringify(ids); // unambiguous whatever the keys contain
     let list = this.#lists.get(listId);
     if (list === undefined) {
       list = out;

@@ -145,7 +145,6 @@ export class Pool {
       const take = Math.min(core.free, needed);
       needed -= take;
       core.total -= take;
-      core.syncWindow();
       core.preempted += take;
       this.available += take;
       // The smaller total moves every threshold: window crossings first (SIGWARN before SIGSTOP);
