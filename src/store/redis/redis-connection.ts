@@ -115,6 +115,7 @@ export class RedisConnection {
       // Loaded up front, so a burst of pipelined calls does not all miss the script cache.
       await Promise.all(scripts.map((s) => this.#client.sendCommand(['SCRIPT', 'LOAD', s.source])));
       const sub = this.#client.duplicate();
+      this.#subscriber = sub;
       sub.on('error', () => undefined);
       await sub.connect();
       await sub.subscribe(channel, onMessage);

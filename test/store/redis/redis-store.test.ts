@@ -66,6 +66,22 @@ describe.skipIf(!hasRedis)('Redis store in one process', () => {
     await kernel.close();
   });
 
+  it('closes every connection it opened on kernel.close() (its own client and its subscriber)', async () => {
+    const admin = createClient({ url: server().url });
+    await admin.connect();
+    const connected = async (): Promise<number> =>
+      Number(/connected_clients:(\d+)/.exec(await admin.info('clients'))?.[1]);
+    try {
+      const before = await connected();
+      const { kernel } = await redisKernel(server().url, namespace(), { limits: [ORG_DAY] });
+      expect(await connected()).toBe(before + 2);
+      await kernel.close();
+      await vi.waitFor(async () => expect(await connected()).toBe(before));
+    } finally {
+      await admin.close();
+    }
+  });
+
   it('replenish grows the shared pool for every process', async () => {
     const ns = namespace();
     const a = await redisKernel(server().url, ns, { totalBudget: 10_000 });
