@@ -4,7 +4,6 @@ import type { Ledger } from '../budget/ledger.js';
 import type { LimitCounter } from '../budget/limit-counter.js';
 import type { UsageRecord } from '../budget/usage-record.js';
 import type { ResolvedPrice } from '../pricing/resolved-price.js';
-import { isKernelError } from '../errors.js';
 import { validateUsage, type Usage } from '../usage.js';
 import { expectTokens, invalid } from '../validate.js';
 import {
@@ -21,7 +20,7 @@ import {
 
 export { budgetError, notRunnable, type Refusal } from './accounting-outcomes.js';
 import type { ReservationBook } from './reservation-book.js';
-import { agentPrice, resolveAgentPrice } from './agent-price.js';
+import { agentPrice, primeAgentPrice } from './agent-price.js';
 import { headroomOf, type Headroom } from './headroom.js';
 import { hold, journalRecordOf } from './journal-record.js';
 import type { AccountingDeps, ReserveRequest } from './accounting-types.js';
@@ -371,18 +370,9 @@ export class Accounting {
     if (now >= this.#d.registry.nextRoll) this.#d.registry.rollDue(now, (c) => this.#roll(c, now));
   }
 
-  /**
-   * Prices an agent's default model at spawn, so that its first call costs no lookup. A model
-   * without a price is left for the first call to report (`UNKNOWN_MODEL`); under the `'warn'`
-   * policy its warning comes now, at spawn.
-   */
+  /** Prices an agent's default model at spawn (see {@link primeAgentPrice}). */
   prime(core: AgentCore): void {
-    if (core.defaultModel === undefined) return;
-    try {
-      resolveAgentPrice(this.#d, core, core.defaultModel, this.#d.clock.now());
-    } catch (error) {
-      if (!isKernelError(error, 'UNKNOWN_MODEL')) throw error;
-    }
+    primeAgentPrice(this.#d, core, this.#d.clock.now());
   }
 
   #unhold(r: ReservationCore): void {

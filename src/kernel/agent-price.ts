@@ -1,4 +1,5 @@
 import type { AgentCore } from '../agents/agent-core.js';
+import { isKernelError } from '../errors.js';
 import type { LimitRegistry } from '../budget/limit-registry.js';
 import type { Pricing } from '../pricing/pricing.js';
 import type { ResolvedPrice } from '../pricing/resolved-price.js';
@@ -44,4 +45,18 @@ export function resolveAgentPrice(
   core.priceUntil = d.pricing.validUntil?.(model) ?? now;
   core.priceFixed = core.priceUntil === Infinity;
   return price;
+}
+
+/**
+ * Prices an agent's default model at spawn, so that its first call costs no lookup. A model
+ * without a price is left for the first call to report (`UNKNOWN_MODEL`); under the `'warn'`
+ * policy its warning comes now, at spawn.
+ */
+export function primeAgentPrice(d: PriceDeps, core: AgentCore, now: number): void {
+  if (core.defaultModel === undefined) return;
+  try {
+    resolveAgentPrice(d, core, core.defaultModel, now);
+  } catch (error) {
+    if (!isKernelError(error, 'UNKNOWN_MODEL')) throw error;
+  }
 }
